@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/pollcsv"
+	"github.com/pollagg/pollagg/store"
+)
+
+func init() {
+	register(&command{
+		name:    "import",
+		usage:   "[--db FILE] [--question ID] [--dry-run] FILE...",
+		summary: "import poll CSV files (wide, Korean-header or long format); each file whole or not at all",
+		run:     cmdImport,
+	})
+}
+
+// progressMin is the file size above which a terminal shows a progress bar
+// (about a few thousand rows).
+const progressMin = 256 << 10
+
+func cmdImport(ctx context.Context, e *env) error {
+	var dbPath, question string
+	var dry bool
+	fs := newFlags(e, "import", &dbPath)
+	fs.StringVar(&question, "question", "", "question `ID` for rows without a question_id column")
+	fs.BoolVar(&dry, "dry-run", false, "check the files and report what would change; write nothing")
+	if err := parse(fs, e); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("no files to import")
+	}
+	if question != "" && !poll.ValidSlug(question) {
+		return usagef("--question %q: use lower-case letters, digits and '-'", question)
+	}
+	db, err := store.Open(dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	failed := 0
+	for _, name := range fs.Args() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		up, err := importFile(db, name, question, dry, e.stderr)
+		if err != nil {
+			failed++
+			if probs, ok := err.(*poll.Problems); ok {
+				for _, p := range probs.List {
+					fmt.Fprintln(e.stderr, p.String())
+				}
+				fmt.Fprintf(e.stderr, "%s: rejected: %d problem(s); nothing from this file was stored\n", name, len(probs.List))
+				continue
+			}
+			if poll.ErrorCode(err) == poll.EUNAVAILABLE {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "%s: %s\n", name, message(err))
+			continue
+		}
+		verb := "imported"
+		if dry {
+			verb = "dry run (nothing written)"
+		}
+		fmt.Fprintf(e.stdout, "%s: %s: %s\n", name, verb, up.Counts)
+	}
+	if failed > 0 {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// message is err's user-facing text, with details for internal errors.
+func message(err error) string {
+	if poll.ErrorCode(err) == poll.EINTERNAL {
+		return err.Error()
+	}
+	return poll.ErrorMessage(err)
+}
+
+// importFile reads and stores one file.
+func importFile(db *store.DB, name, question string, dry bool, progress io.Writer) (*poll.Upload, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, poll.Errorf(poll.EINVALID, "cannot read: %v", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	var r io.Reader = io.TeeReader(f, h)
+	if pf, ok := progress.(*os.File); ok && st.Size() > progressMin && term.IsTerminal(int(pf.Fd())) {
+		bar := &progressBar{w: pf, total: st.Size(), name: name}
+		r = io.TeeReader(r, bar)
+		defer bar.done()
+	}
+	batch, err := pollcsv.Read(name, r, pollcsv.Options{QuestionID: question})
+	if err != nil {
+		return nil, err
+	}
+	return db.Import(store.ImportRequest{Batch: batch, Account: "cli", FileName: name,
+		SHA256: hex.EncodeToString(h.Sum(nil)), Size: st.Size(), DryRun: dry})
+}
+
+// progressBar draws "name [=====     ] 45%" on a terminal, at most ten
+// times a second.
+type progressBar struct {
+	w     io.Writer
+	total int64
+	n     int64
+	name  string
+	last  time.Time
+}
+
+func (p *progressBar) Write(b []byte) (int, error) {
+	p.n += int64(len(b))
+	if time.Since(p.last) > 100*time.Millisecond {
+		p.last = time.Now()
+		p.draw()
+	}
+	return len(b), nil
+}
+
+func (p *progressBar) draw() {
+	const width = 30
+	frac := float64(p.n) / float64(p.total)
+	if frac > 1 {
+		frac = 1
+	}
+	full := int(frac * width)
+	bar := make([]byte, width)
+	for i := range bar {
+		bar[i] = ' '
+		if i < full {
+			bar[i] = '='
+		}
+	}
+	fmt.Fprintf(p.w, "\r%s [%s] %3.0f%%", p.name, bar, frac*100)
+}
+
+func (p *progressBar) done() {
+	p.n = p.total
+	p.draw()
+	fmt.Fprintln(p.w)
+}

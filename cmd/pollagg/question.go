@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/store"
+)
+
+func init() {
+	register(&command{
+		name:    "question set",
+		usage:   "[--db FILE] [--title-ko TEXT] [--title-en TEXT] [--notes TEXT] [--option ID=KO/EN]... [--event DATE=KO/EN]... ID",
+		summary: "set a question's titles, option labels and events (creates it when new)",
+		run:     cmdQuestionSet,
+	})
+	register(&command{
+		name:    "question list",
+		usage:   "[--db FILE]",
+		summary: "list questions with their poll counts",
+		run:     cmdQuestionList,
+	})
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
+
+func cmdQuestionSet(ctx context.Context, e *env) error {
+	var dbPath, ko, en, notes string
+	var options, events multi
+	fs := newFlags(e, "question set", &dbPath)
+	fs.StringVar(&ko, "title-ko", "", "Korean title")
+	fs.StringVar(&en, "title-en", "", "English title")
+	fs.StringVar(&notes, "notes", "", "notes shown under the title")
+	fs.Var(&options, "option", "answer option `ID=KO/EN` (repeatable); new options are appended")
+	fs.Var(&events, "event", "chart event `YYYY-MM-DD=KO/EN` (repeatable); replaces all events")
+	if err := parse(fs, e); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("name exactly one question ID")
+	}
+	id := fs.Arg(0)
+	db, err := store.Open(dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	q, err := db.Question(id)
+	if poll.ErrorCode(err) == poll.ENOTFOUND {
+		q = &poll.Question{ID: id}
+	} else if err != nil {
+		return err
+	}
+	if ko != "" {
+		q.TitleKo = ko
+	}
+	if en != "" {
+		q.TitleEn = en
+	}
+	if notes != "" {
+		q.Notes = notes
+	}
+	for _, s := range options {
+		oid, labels, ok := strings.Cut(s, "=")
+		if !ok || !poll.ValidSlug(oid) {
+			return usagef("--option %q: write ID=KO/EN, e.g. support=찬성/Support", s)
+		}
+		lko, len_, _ := strings.Cut(labels, "/")
+		o := poll.Option{ID: oid, LabelKo: lko, LabelEn: len_, Undecided: oid == "undecided"}
+		replaced := false
+		for i := range q.Options {
+			if q.Options[i].ID == oid {
+				o.Undecided = q.Options[i].Undecided
+				q.Options[i] = o
+				replaced = true
+			}
+		}
+		if !replaced {
+			q.Options = append(q.Options, o)
+		}
+	}
+	if len(events) > 0 {
+		q.Events = nil
+		for _, s := range events {
+			ds, labels, ok := strings.Cut(s, "=")
+			d, err := poll.ParseDate(ds)
+			if !ok || err != nil {
+				return usagef("--event %q: write YYYY-MM-DD=KO/EN", s)
+			}
+			lko, len_, _ := strings.Cut(labels, "/")
+			q.Events = append(q.Events, poll.Event{Date: d, LabelKo: lko, LabelEn: len_})
+		}
+	}
+	if err := db.PutQuestion(q); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "question %s saved\n", q.ID)
+	return nil
+}
+
+func cmdQuestionList(ctx context.Context, e *env) error {
+	var dbPath string
+	fs := newFlags(e, "question list", &dbPath)
+	if err := parse(fs, e); err != nil {
+		return err
+	}
+	db, err := store.Open(dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	qs, err := db.Questions()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tPOLLS\tOPTIONS\tTITLE")
+	for _, q := range qs {
+		ps, err := db.Polls(q.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", q.ID, len(ps), strings.Join(q.OptionIDs(), ","), q.Title("en"))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,464 @@
+// Package store keeps pollagg's questions, polls, their revisions and the
+// uploads that brought them in one bbolt file.
+//
+// # Layout
+//
+// Every bucket is top level; keys are bytes, values JSON unless noted.
+//
+//	meta       "schema" → schema version (decimal text, currently 1)
+//	           "version" → data version, 8-byte big-endian, +1 per committed write
+//	           "updated" → time of the last write (RFC 3339)
+//	questions  question id → poll.Question
+//	polls      question id → nested bucket:
+//	             date key (4 bytes) ‖ poll id (8 bytes) → poll.Record
+//	           the date key is the poll's last field day as days since 1970
+//	           with its sign bit flipped, big-endian, so that a cursor reads a
+//	           question's polls in date order, dates before 1970 included
+//	pollindex  poll id (hex) → question id ‖ 0x00 ‖ key in polls
+//	identity   sha-256 of poll.IdentityKey → poll id (finds a poll that a
+//	           file names without its poll_id)
+//	uploads    upload id → poll.Upload
+//	accounts, tokens: pollster accounts and token hashes (see accounts.go)
+//
+// bbolt allows one process per file: Open waits at most OpenTimeout for the
+// lock and then says which process to stop or which API to use instead.
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/pollagg/pollagg/poll"
+)
+
+// SchemaVersion is the layout version written to meta/schema.
+const SchemaVersion = 1
+
+// OpenTimeout is how long Open waits for another process to release the file.
+const OpenTimeout = 1 * time.Second
+
+var (
+	bucketMeta      = []byte("meta")
+	bucketQuestions = []byte("questions")
+	bucketPolls     = []byte("polls")
+	bucketIndex     = []byte("pollindex")
+	bucketIdentity  = []byte("identity")
+	bucketUploads   = []byte("uploads")
+	bucketAccounts  = []byte("accounts")
+	bucketTokens    = []byte("tokens")
+	allBuckets      = [][]byte{bucketMeta, bucketQuestions, bucketPolls, bucketIndex, bucketIdentity, bucketUploads, bucketAccounts, bucketTokens}
+)
+
+// DB is an open pollagg database.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+	// version caches meta/version for cheap reads by caches and ETags.
+	version atomic.Uint64
+}
+
+// Open opens or creates the database at path. When another process holds
+// the file it returns an EUNAVAILABLE error that says what to do.
+func Open(path string) (*DB, error) {
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: OpenTimeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, poll.Errorf(poll.EUNAVAILABLE,
+			"%s is in use by another pollagg process (is `pollagg serve` running?): stop it first, or send the file to the running server with POST /api/v1/uploads (see README, \"For pollsters\")", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	db := &DB{bolt: b, path: path, Now: time.Now}
+	// A read-only check first: opening an existing, current database must
+	// not write to it (an import that is rejected leaves the file
+	// byte-for-byte unchanged).
+	ready := false
+	err = b.View(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				return nil
+			}
+		}
+		m := tx.Bucket(bucketMeta)
+		if v := m.Get([]byte("schema")); v != nil {
+			n, err := strconv.Atoi(string(v))
+			if err != nil || n > SchemaVersion {
+				return poll.Errorf(poll.EINVALID, "%s has schema version %q; this pollagg reads up to %d: upgrade pollagg", path, v, SchemaVersion)
+			}
+			ready = n == SchemaVersion
+		}
+		if v := m.Get([]byte("version")); len(v) == 8 {
+			db.version.Store(binary.BigEndian.Uint64(v))
+		}
+		return nil
+	})
+	if err == nil && !ready {
+		err = b.Update(func(tx *bolt.Tx) error {
+			for _, name := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket(bucketMeta).Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
+		})
+	}
+	if err != nil {
+		b.Close()
+		if poll.ErrorCode(err) != poll.EINTERNAL {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: initialise %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the database file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path returns the file the database was opened from.
+func (db *DB) Path() string { return db.path }
+
+// Version returns the data version: a number that grows with every
+// committed change, for caches and ETags.
+func (db *DB) Version() uint64 { return db.version.Load() }
+
+// Updated returns the time of the last committed change (zero for a new database).
+func (db *DB) Updated() time.Time {
+	var t time.Time
+	db.bolt.View(func(tx *bolt.Tx) error {
+		t, _ = time.Parse(time.RFC3339Nano, string(tx.Bucket(bucketMeta).Get([]byte("updated"))))
+		return nil
+	})
+	return t
+}
+
+// update runs fn in a write transaction and, when fn changed something
+// (reported by *changed), bumps the data version in the same commit.
+func (db *DB) update(fn func(tx *bolt.Tx, changed *bool) error) error {
+	var next uint64
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		changed := false
+		if err := fn(tx, &changed); err != nil {
+			return err
+		}
+		if !changed {
+			return nil
+		}
+		m := tx.Bucket(bucketMeta)
+		cur := uint64(0)
+		if v := m.Get([]byte("version")); len(v) == 8 {
+			cur = binary.BigEndian.Uint64(v)
+		}
+		next = cur + 1
+		var buf [8]byte
+		binary.BigEndian.PutUint64(buf[:], next)
+		if err := m.Put([]byte("version"), buf[:]); err != nil {
+			return err
+		}
+		return m.Put([]byte("updated"), []byte(db.Now().UTC().Format(time.RFC3339Nano)))
+	})
+	if err == nil && next > 0 {
+		db.version.Store(next)
+	}
+	return err
+}
+
+// dateKey returns the 4-byte order-preserving key of d: the sign bit
+// flipped, big-endian, so 1969-12-31 sorts before 1970-01-01.
+func dateKey(d poll.Date) []byte {
+	var k [4]byte
+	binary.BigEndian.PutUint32(k[:], uint32(d)^(1<<31))
+	return k[:]
+}
+
+// pollKey is the key of a poll inside its question's bucket.
+func pollKey(p *poll.Poll) []byte {
+	id, _ := hex.DecodeString(p.ID)
+	return append(dateKey(p.End), id...)
+}
+
+func identityKey(p *poll.Poll) []byte {
+	s := sha256.Sum256([]byte(poll.IdentityKey(p)))
+	return s[:16]
+}
+
+// Question returns the question with the given id, or ENOTFOUND.
+func (db *DB) Question(id string) (*poll.Question, error) {
+	var q *poll.Question
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		q, err = getQuestion(tx, id)
+		return err
+	})
+	return q, err
+}
+
+func getQuestion(tx *bolt.Tx, id string) (*poll.Question, error) {
+	v := tx.Bucket(bucketQuestions).Get([]byte(id))
+	if v == nil {
+		return nil, poll.Errorf(poll.ENOTFOUND, "no question %q", id)
+	}
+	var q poll.Question
+	if err := json.Unmarshal(v, &q); err != nil {
+		return nil, fmt.Errorf("store: decode question %q: %w", id, err)
+	}
+	return &q, nil
+}
+
+func putQuestion(tx *bolt.Tx, q *poll.Question) error {
+	v, err := json.Marshal(q)
+	if err != nil {
+		return fmt.Errorf("store: encode question %q: %w", q.ID, err)
+	}
+	return tx.Bucket(bucketQuestions).Put([]byte(q.ID), v)
+}
+
+// Questions returns every question, ordered by id.
+func (db *DB) Questions() ([]poll.Question, error) {
+	var out []poll.Question
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketQuestions).ForEach(func(k, v []byte) error {
+			var q poll.Question
+			if err := json.Unmarshal(v, &q); err != nil {
+				return fmt.Errorf("store: decode question %q: %w", k, err)
+			}
+			out = append(out, q)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PutQuestion creates or replaces a question after validating it. Its
+// options may grow but not lose an option that stored polls use.
+func (db *DB) PutQuestion(q *poll.Question) error {
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	return db.update(func(tx *bolt.Tx, changed *bool) error {
+		now := db.Now().UTC()
+		if old, err := getQuestion(tx, q.ID); err == nil {
+			q.Created = old.Created
+			for _, o := range old.Options {
+				if _, ok := q.Option(o.ID); !ok {
+					return poll.Errorf(poll.EINVALID, "question %q: option %q cannot be removed", q.ID, o.ID)
+				}
+			}
+		} else {
+			q.Created = now
+		}
+		q.Updated = now
+		*changed = true
+		return putQuestion(tx, q)
+	})
+}
+
+// Records returns a question's polls with their histories in date order
+// (by last field day). Retracted polls are included only when asked.
+// It returns ENOTFOUND for an unknown question.
+func (db *DB) Records(questionID string, includeRetracted bool) ([]poll.Record, error) {
+	var out []poll.Record
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketQuestions).Get([]byte(questionID)) == nil {
+			return poll.Errorf(poll.ENOTFOUND, "no question %q", questionID)
+		}
+		b := tx.Bucket(bucketPolls).Bucket([]byte(questionID))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var r poll.Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("store: decode poll %x: %w", k, err)
+			}
+			if r.Retracted == nil || includeRetracted {
+				out = append(out, r)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Polls returns the current revision of each of a question's polls that
+// is not retracted, in date order.
+func (db *DB) Polls(questionID string) ([]poll.Poll, error) {
+	recs, err := db.Records(questionID, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]poll.Poll, len(recs))
+	for i := range recs {
+		out[i] = *recs[i].Current()
+	}
+	return out, nil
+}
+
+// Record returns one poll's record by poll id, or ENOTFOUND.
+func (db *DB) Record(pollID string) (*poll.Record, error) {
+	var r *poll.Record
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		r, _, err = findRecord(tx, pollID)
+		return err
+	})
+	return r, err
+}
+
+// findRecord returns the record and its bucket and key.
+func findRecord(tx *bolt.Tx, pollID string) (*poll.Record, []byte, error) {
+	loc := tx.Bucket(bucketIndex).Get([]byte(pollID))
+	if loc == nil {
+		return nil, nil, poll.Errorf(poll.ENOTFOUND, "no poll %q", pollID)
+	}
+	qid, key, ok := bytes.Cut(loc, []byte{0})
+	if !ok {
+		return nil, nil, fmt.Errorf("store: corrupt index entry for poll %q", pollID)
+	}
+	b := tx.Bucket(bucketPolls).Bucket(qid)
+	if b == nil {
+		return nil, nil, fmt.Errorf("store: poll %q points to missing question %q", pollID, qid)
+	}
+	v := b.Get(key)
+	if v == nil {
+		return nil, nil, fmt.Errorf("store: poll %q missing at its index entry", pollID)
+	}
+	var r poll.Record
+	if err := json.Unmarshal(v, &r); err != nil {
+		return nil, nil, fmt.Errorf("store: decode poll %q: %w", pollID, err)
+	}
+	return &r, append([]byte(nil), loc...), nil
+}
+
+// putRecord stores r under its current revision's key, moving it when the
+// key changed, and updates the indexes.
+func putRecord(tx *bolt.Tx, r *poll.Record, oldLoc []byte) error {
+	p := r.Current()
+	qb, err := tx.Bucket(bucketPolls).CreateBucketIfNotExists([]byte(p.QuestionID))
+	if err != nil {
+		return fmt.Errorf("store: bucket for question %q: %w", p.QuestionID, err)
+	}
+	key := pollKey(p)
+	loc := append(append([]byte(p.QuestionID), 0), key...)
+	if oldLoc != nil && !bytes.Equal(oldLoc, loc) {
+		oq, ok, _ := bytes.Cut(oldLoc, []byte{0})
+		if b := tx.Bucket(bucketPolls).Bucket(oq); b != nil {
+			if err := b.Delete(ok); err != nil {
+				return err
+			}
+		}
+	}
+	v, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("store: encode poll %q: %w", p.ID, err)
+	}
+	if err := qb.Put(key, v); err != nil {
+		return fmt.Errorf("store: put poll %q: %w", p.ID, err)
+	}
+	if err := tx.Bucket(bucketIndex).Put([]byte(p.ID), loc); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketIdentity).Put(identityKey(p), []byte(p.ID))
+}
+
+// Retract withdraws a poll: it leaves every average but stays in the record
+// with the time and who retracted it. may reports whether the caller may
+// retract a poll of the given pollster (EFORBIDDEN otherwise). Retracting
+// a retracted poll is a no-op.
+func (db *DB) Retract(pollID, by string, may func(pollster string) bool) (*poll.Record, error) {
+	var out *poll.Record
+	err := db.update(func(tx *bolt.Tx, changed *bool) error {
+		r, loc, err := findRecord(tx, pollID)
+		if err != nil {
+			return err
+		}
+		if may != nil && !may(r.Current().Pollster) {
+			return poll.Errorf(poll.EFORBIDDEN, "poll %q belongs to %q, which this token may not publish for", pollID, r.Current().Pollster)
+		}
+		out = r
+		if r.Retracted != nil {
+			return nil
+		}
+		t := db.Now().UTC()
+		r.Retracted, r.RetractedBy = &t, by
+		*changed = true
+		return putRecord(tx, r, loc)
+	})
+	return out, err
+}
+
+// Upload returns one upload record, or ENOTFOUND.
+func (db *DB) Upload(id string) (*poll.Upload, error) {
+	var u *poll.Upload
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketUploads).Get([]byte(id))
+		if v == nil {
+			return poll.Errorf(poll.ENOTFOUND, "no upload %q", id)
+		}
+		u = new(poll.Upload)
+		return json.Unmarshal(v, u)
+	})
+	return u, err
+}
+
+// Uploads returns the uploads of one account ("" for all), newest first.
+func (db *DB) Uploads(account string) ([]poll.Upload, error) {
+	var out []poll.Upload
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketUploads).Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var u poll.Upload
+			if err := json.Unmarshal(v, &u); err != nil {
+				return fmt.Errorf("store: decode upload %q: %w", k, err)
+			}
+			if account == "" || u.Account == account {
+				out = append(out, u)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Stats counts what the database holds.
+type Stats struct {
+	Questions int
+	Polls     int
+	Uploads   int
+}
+
+// Stats returns counts of questions, polls (all revisions' records) and uploads.
+func (db *DB) Stats() (Stats, error) {
+	var s Stats
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		s.Questions = tx.Bucket(bucketQuestions).Stats().KeyN
+		s.Polls = tx.Bucket(bucketIndex).Stats().KeyN
+		s.Uploads = tx.Bucket(bucketUploads).Stats().KeyN
+		return nil
+	})
+	return s, err
+}
+
+// Backup writes a consistent copy of the database to w without blocking
+// readers or writers.
+func (db *DB) Backup(path string) error {
+	return db.bolt.View(func(tx *bolt.Tx) error { return tx.CopyFile(path, 0o600) })
+}
+
+var _ = sort.Strings
+var _ = os.Remove
