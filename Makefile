@@ -1,0 +1,51 @@
+# pollagg — see README.md. Every target runs from a fresh clone with Go;
+# e2e and loadtest install the Debian packages they need (chromium, wrk, nginx).
+GO      ?= go
+DB      ?= ./pollagg.db
+ADDR    ?= :8080
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: run build test bench accuracy e2e loadtest fuzz lint assets clean
+
+## run: build and serve the dashboard on $(ADDR) from $(DB), seeded with the shipped polls on first start
+run: build
+	./bin/pollagg serve --db $(DB) --addr $(ADDR)
+
+## build: build bin/pollagg
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/pollagg ./cmd/pollagg
+
+## test: vet, then every unit, handler and golden test (the fuzz seed corpora run as ordinary tests)
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+## bench: every benchmark, with allocations (figures go in BENCHMARKS.md)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## accuracy: every averaging method against simulated truth over 200 seeds (the table in METHODOLOGY.md)
+accuracy:
+	$(GO) run ./poll/sim/cmd/accuracy -seeds 200
+
+## e2e: browser test in headless Chromium against a server on loopback (installs chromium if missing)
+e2e:
+	bash scripts/install-e2e-deps.sh
+	$(GO) test -tags e2e -count=1 -timeout 15m -v ./e2e/
+
+## loadtest: wrk against the series CSV endpoint beside nginx serving the exported copy (installs wrk and nginx)
+loadtest:
+	bash scripts/loadtest.sh
+
+## fuzz: fuzz the CSV reader for 60 s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./pollcsv/
+
+## lint: formatting and vet
+lint:
+	test -z "$$(gofmt -l .)"
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin test-output

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/pollagg/pollagg/data"
+	"github.com/pollagg/pollagg/store"
+	"github.com/pollagg/pollagg/web"
+)
+
+func init() {
+	register(&command{
+		name:    "serve",
+		usage:   "[--db FILE] [--addr :8080] [--no-seed] [--max-upload BYTES]",
+		summary: "serve the dashboard, the read API and the upload API (seeds a new database with the demo polls)",
+		run:     cmdServe,
+	})
+}
+
+func cmdServe(ctx context.Context, e *env) error {
+	var dbPath, addr string
+	var noSeed, quiet bool
+	var maxUpload int64
+	fs := newFlags(e, "serve", &dbPath)
+	fs.StringVar(&addr, "addr", ":8080", "listen `ADDRESS` (host:port)")
+	fs.BoolVar(&noSeed, "no-seed", false, "leave a new database empty instead of seeding the demo polls")
+	fs.Int64Var(&maxUpload, "max-upload", 10<<20, "largest upload body in `BYTES`")
+	fs.BoolVar(&quiet, "quiet", false, "do not log requests")
+	if err := parse(fs, e); err != nil {
+		return err
+	}
+	db, err := store.Open(dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if !noSeed {
+		seeded, err := data.Seed(db)
+		if err != nil {
+			return err
+		}
+		if seeded {
+			fmt.Fprintf(e.stderr, "pollagg: %s was empty; seeded it with the demo polls\n", dbPath)
+		}
+	}
+	cfg := web.Config{MaxUploadBytes: maxUpload, Log: e.stderr}
+	if quiet {
+		cfg.Log = nil
+	}
+	srv, err := web.NewServer(db, cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	fmt.Fprintf(e.stderr, "pollagg: serving %s on http://%s (Ctrl-C to stop)\n", dbPath, displayAddr(ln.Addr()))
+	err = srv.Serve(ctx, ln)
+	fmt.Fprintln(e.stderr, "pollagg: stopped")
+	return err
+}
+
+// displayAddr turns a wildcard listen address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

@@ -1,0 +1,257 @@
+package web
+
+import (
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pollagg/pollagg/poll"
+)
+
+// View is what a reader or a client asked to see of a question: the
+// averaging options, filters on the polls, and which answers to return.
+// The dashboard and the API read it from the same query parameters, with
+// the same defaults, so a chart and its download always agree.
+//
+//	method=kalman|loess|weighted|latest   half_life=DAYS (>0)   window=DAYS   span=(0,1]
+//	adjust_house=true|false   adjust_mode=true|false   drop_undecided=true|false
+//	from=YYYY-MM-DD   to=YYYY-MM-DD   pollster=NAME (repeatable)   mode=phone-live,phone-ARS,online,mixed,unknown
+//	answers=support,oppose
+type View struct {
+	Options   poll.Options
+	Pollsters []string    // only polls of these pollsters; empty means all
+	Modes     []poll.Mode // only polls of these modes; empty means all
+	Answers   []string    // only these answers in the output; empty means all
+}
+
+// viewParams are the query parameters parseView reads, in canonical order.
+var viewParams = []string{"method", "half_life", "window", "span", "adjust_house", "adjust_mode", "drop_undecided", "from", "to", "pollster", "mode", "answers"}
+
+// parseView reads a View from the request's query. q, when not nil,
+// checks answers against the question's options. Every mistake is an
+// EINVALID error that names the parameter and what it accepts (a 400).
+func parseView(c echo.Context, q *poll.Question) (View, error) {
+	return parseViewValues(c.QueryParams(), q)
+}
+
+func parseViewValues(qs url.Values, q *poll.Question) (View, error) {
+	v := View{Options: poll.DefaultOptions()}
+	o := &v.Options
+	get := func(k string) (string, bool) {
+		s, ok := qs[k]
+		if !ok || len(s) == 0 {
+			return "", false
+		}
+		return strings.TrimSpace(s[len(s)-1]), true
+	}
+	if s, ok := get("method"); ok && s != "" {
+		m, err := poll.ParseMethod(s)
+		if err != nil {
+			return v, poll.Errorf(poll.EINVALID, "method: %q is not one of kalman, loess, weighted, latest", s)
+		}
+		o.Method = m
+	}
+	num := func(name string, dst *float64, lo, hi float64, accepts string) error {
+		s, ok := get(name)
+		if !ok || s == "" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || !(f > lo) || f > hi {
+			return poll.Errorf(poll.EINVALID, "%s: %q is not %s", name, s, accepts)
+		}
+		*dst = f
+		return nil
+	}
+	if err := num("half_life", &o.HalfLife, 0, 3650, "a number of days above 0 and at most 3650"); err != nil {
+		return v, err
+	}
+	if err := num("span", &o.Span, 0, 1, "a fraction above 0 and at most 1"); err != nil {
+		return v, err
+	}
+	if s, ok := get("window"); ok && s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 3650 {
+			return v, poll.Errorf(poll.EINVALID, "window: %q is not a whole number of days from 1 to 3650", s)
+		}
+		o.Window = n
+	}
+	boolean := func(name string, dst *bool) error {
+		s, ok := get(name)
+		if !ok || s == "" {
+			return nil
+		}
+		switch strings.ToLower(s) {
+		case "true", "1", "on", "yes":
+			*dst = true
+		case "false", "0", "off", "no":
+			*dst = false
+		default:
+			return poll.Errorf(poll.EINVALID, "%s: %q is not true or false", name, s)
+		}
+		return nil
+	}
+	for name, dst := range map[string]*bool{"adjust_house": &o.AdjustHouse, "adjust_mode": &o.AdjustMode, "drop_undecided": &o.DropUndecided} {
+		if err := boolean(name, dst); err != nil {
+			return v, err
+		}
+	}
+	for _, name := range []string{"from", "to"} {
+		s, ok := get(name)
+		if !ok || s == "" {
+			continue
+		}
+		d, err := poll.ParseDate(s)
+		if err != nil {
+			return v, poll.Errorf(poll.EINVALID, "%s: %q is not a date (YYYY-MM-DD)", name, s)
+		}
+		if name == "from" {
+			o.From = &d
+		} else {
+			o.To = &d
+		}
+	}
+	for _, p := range qs["pollster"] {
+		if p = strings.TrimSpace(p); p != "" {
+			v.Pollsters = append(v.Pollsters, p)
+		}
+	}
+	for _, s := range qs["mode"] {
+		for _, m := range strings.Split(s, ",") {
+			m = strings.TrimSpace(m)
+			if m == "" {
+				continue
+			}
+			mode, ok := modeByName(m)
+			if !ok {
+				return v, poll.Errorf(poll.EINVALID, "mode: %q is not one of phone-live, phone-ARS, online, mixed, unknown", m)
+			}
+			v.Modes = append(v.Modes, mode)
+		}
+	}
+	if s, ok := get("answers"); ok && s != "" {
+		for _, a := range strings.Split(s, ",") {
+			a = strings.TrimSpace(a)
+			if a == "" {
+				continue
+			}
+			if q != nil {
+				if _, ok := q.Option(a); !ok {
+					return v, poll.Errorf(poll.EINVALID, "answers: %q is not an answer of this question (%s)", a, strings.Join(q.OptionIDs(), ", "))
+				}
+			}
+			v.Answers = append(v.Answers, a)
+		}
+	}
+	if err := o.Validate(); err != nil {
+		return v, err
+	}
+	sort.Strings(v.Pollsters)
+	sort.Slice(v.Modes, func(i, j int) bool { return v.Modes[i] < v.Modes[j] })
+	return v, nil
+}
+
+// modeByName accepts a mode's name, case-insensitively, and "unknown".
+func modeByName(s string) (poll.Mode, bool) {
+	if strings.EqualFold(s, "unknown") {
+		return poll.ModeUnknown, true
+	}
+	for _, m := range poll.Modes {
+		if m != poll.ModeUnknown && strings.EqualFold(s, string(m)) {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// modeName is the name of a mode in URLs and files ("unknown" for the empty mode).
+func modeName(m poll.Mode) string {
+	if m == poll.ModeUnknown {
+		return "unknown"
+	}
+	return string(m)
+}
+
+// Query returns the view as query parameters, leaving out those at their
+// defaults: the canonical, shareable form of the view.
+func (v View) Query() url.Values {
+	d := poll.DefaultOptions()
+	o := v.Options
+	q := url.Values{}
+	if o.Method != d.Method {
+		q.Set("method", string(o.Method))
+	}
+	if o.HalfLife != d.HalfLife {
+		q.Set("half_life", strconv.FormatFloat(o.HalfLife, 'g', -1, 64))
+	}
+	if o.Window != d.Window {
+		q.Set("window", strconv.Itoa(o.Window))
+	}
+	if o.Span != d.Span {
+		q.Set("span", strconv.FormatFloat(o.Span, 'g', -1, 64))
+	}
+	if o.AdjustHouse != d.AdjustHouse {
+		q.Set("adjust_house", strconv.FormatBool(o.AdjustHouse))
+	}
+	if o.AdjustMode != d.AdjustMode {
+		q.Set("adjust_mode", strconv.FormatBool(o.AdjustMode))
+	}
+	if o.DropUndecided != d.DropUndecided {
+		q.Set("drop_undecided", strconv.FormatBool(o.DropUndecided))
+	}
+	if o.From != nil {
+		q.Set("from", o.From.String())
+	}
+	if o.To != nil {
+		q.Set("to", o.To.String())
+	}
+	for _, p := range v.Pollsters {
+		q.Add("pollster", p)
+	}
+	if len(v.Modes) > 0 {
+		names := make([]string, len(v.Modes))
+		for i, m := range v.Modes {
+			names[i] = modeName(m)
+		}
+		q.Set("mode", strings.Join(names, ","))
+	}
+	if len(v.Answers) > 0 {
+		q.Set("answers", strings.Join(v.Answers, ","))
+	}
+	return q
+}
+
+// Key is a canonical string of the view for caches.
+func (v View) Key() string { return v.Query().Encode() }
+
+// keep reports whether the view's filters keep poll p.
+func (v View) keep(p *poll.Poll) bool {
+	if len(v.Pollsters) > 0 {
+		found := false
+		for _, name := range v.Pollsters {
+			if name == p.Pollster {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	if len(v.Modes) > 0 {
+		found := false
+		for _, m := range v.Modes {
+			if m == p.Mode {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

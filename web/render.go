@@ -1,0 +1,173 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/pollagg/pollagg/poll"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// renderer holds one parsed template set per page: the shared layout
+// (templates/layout.html) plus the page's file, which defines the blocks
+// "title" and "content".
+type renderer struct {
+	pages map[string]*template.Template
+}
+
+func newRenderer() (*renderer, error) {
+	layout, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{pages: map[string]*template.Template{}}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+// Page is what every template receives: the reader's language and helpers
+// for text, numbers, dates and links in that language, plus the page's own
+// data in Data.
+type Page struct {
+	Lang  string
+	Title string
+	Path  string     // the request path, for links that keep it
+	Query url.Values // the request query, for links that keep it
+	CSRF  string     // the CSRF token for forms (upload pages)
+	Data  any
+}
+
+// T returns the message key in the page's language.
+func (p *Page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+
+// Other returns the other language's code.
+func (p *Page) Other() string {
+	if p.Lang == "ko" {
+		return "en"
+	}
+	return "ko"
+}
+
+// LangURL returns the current page's URL in language l.
+func (p *Page) LangURL(l string) string {
+	q := url.Values{}
+	for k, v := range p.Query {
+		q[k] = v
+	}
+	q.Set("lang", l)
+	return p.Path + "?" + q.Encode()
+}
+
+// Date formats d for the page's language: "2023년 3월 24일" or "Mar 24, 2023".
+func (p *Page) Date(d poll.Date) string { return formatDate(p.Lang, d) }
+
+func formatDate(lang string, d poll.Date) string {
+	t := d.Time()
+	if lang == "ko" {
+		return fmt.Sprintf("%d년 %d월 %d일", t.Year(), t.Month(), t.Day())
+	}
+	return t.Format("Jan 2, 2006")
+}
+
+// Time formats t (in KST for Korean, UTC for English).
+func (p *Page) Time(t time.Time) string {
+	if p.Lang == "ko" {
+		t = t.In(time.FixedZone("KST", 9*3600))
+		return t.Format("2006-01-02 15:04 KST")
+	}
+	return t.UTC().Format("Jan 2, 2006 15:04 UTC")
+}
+
+// Num formats v with digits decimals and the locale's grouping (both
+// languages group by thousands with commas).
+func (p *Page) Num(v float64, digits int) string { return formatNum(v, digits) }
+
+func formatNum(v float64, digits int) string {
+	s := strconv.FormatFloat(v, 'f', digits, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if hasFrac {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// Pct formats a percentage with one decimal, dropping ".0".
+func (p *Page) Pct(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0") + "%"
+}
+
+// render writes page name with status. The body is built in memory first,
+// so a template error becomes a clean 500, never half a page.
+func (s *Server) render(c echo.Context, status int, name string, title string, data any) error {
+	b, err := s.renderBytes(c, name, title, data)
+	if err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, b)
+}
+
+// renderBytes renders page name for the request into bytes.
+func (s *Server) renderBytes(c echo.Context, name string, title string, data any) ([]byte, error) {
+	t, ok := s.pages.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no template %q", name)
+	}
+	p := &Page{Lang: langOf(c), Title: title, Path: c.Request().URL.Path, Query: c.QueryParams(), Data: data}
+	if tok, ok := c.Get("csrf").(string); ok {
+		p.CSRF = tok
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+		return nil, fmt.Errorf("web: render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// errorPage renders an error for a reader.
+func (s *Server) errorPage(c echo.Context, d ErrorDetail) error {
+	b, err := s.renderBytes(c, "error", http.StatusText(d.Status), d)
+	if err != nil {
+		return c.String(d.Status, d.Message)
+	}
+	return c.HTMLBlob(d.Status, b)
+}

@@ -1,0 +1,13 @@
+package web
+
+import "github.com/labstack/echo/v4"
+
+// routes registers every route. Each area lists its own routes in one
+// place: the dashboard (pages.go), the read API (api.go) and uploads
+// (upload.go).
+func (s *Server) routes(e *echo.Echo) {
+	s.dashboardRoutes(e)
+	api := e.Group("/api/v1")
+	s.apiRoutes(e, api)
+	s.uploadRoutes(e, api)
+}
