@@ -62,12 +62,18 @@ func (d *Date) UnmarshalText(b []byte) error {
 // 2023년 3월 8일. Surrounding spaces are ignored. It rejects impossible days
 // such as 2023-02-30 with a message that says why.
 func ParseDate(s string) (Date, error) {
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' { // the common ISO case, without allocating
+		y, m, d := atoi4(s[0:4]), atoi4(s[5:7]), atoi4(s[8:10])
+		if y >= 1000 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) {
+			return NewDate(y, time.Month(m), d), nil
+		}
+	}
 	orig := s
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, fmt.Errorf("empty date")
 	}
-	s = strings.NewReplacer("년", "-", "월", "-", "일", "").Replace(s)
+	s = koreanDate.Replace(s)
 	s = strings.TrimRight(strings.TrimSpace(s), ".")
 	var parts []string
 	for _, sep := range []string{"-", ".", "/"} {
@@ -102,6 +108,25 @@ func ParseDate(s string) (Date, error) {
 		return 0, fmt.Errorf("%q: day %d out of range for %d-%02d", orig, d, y, m)
 	}
 	return DateOf(t), nil
+}
+
+var koreanDate = strings.NewReplacer("년", "-", "월", "-", "일", "")
+
+// atoi4 parses up to four ASCII digits; -1 for anything else.
+func atoi4(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return -1
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+func daysIn(y, m int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // Today returns the current civil day in Korea Standard Time, where

@@ -156,7 +156,7 @@ func (p *Poll) Validate(q *Question, today Date) []FieldError {
 		sum += v
 	}
 	if sum > 100+SumTolerance {
-		add("results", "answers sum to %s%%, more than 100 beyond rounding", fmtNum(sum))
+		add("results", "answers sum to %s%%, more than 100 beyond rounding", fmtNum(math.Round(sum*100)/100))
 	}
 	return errs
 }
@@ -197,8 +197,18 @@ func PollID(p *Poll) string {
 // IdentityKey is the natural key of a poll: question, pollster (case and
 // surrounding space ignored), field dates and sample size.
 func IdentityKey(p *Poll) string {
-	return fmt.Sprintf("i\x00%s\x00%s\x00%d\x00%d\x00%d", p.QuestionID,
-		strings.ToLower(strings.TrimSpace(p.Pollster)), p.Start, p.End, p.SampleSize)
+	b := make([]byte, 0, 64)
+	b = append(b, "i\x00"...)
+	b = append(b, p.QuestionID...)
+	b = append(b, 0)
+	b = append(b, strings.ToLower(strings.TrimSpace(p.Pollster))...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(p.Start), 10)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(p.End), 10)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, int64(p.SampleSize), 10)
+	return string(b)
 }
 
 // SameContent reports whether a and b carry the same published content:

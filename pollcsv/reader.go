@@ -146,19 +146,19 @@ type Options struct {
 // Cell is a place in the file.
 type Cell struct {
 	Line   int    // 1-based physical line
-	Col    int    // 1-based column
+	Col    int    // 1-based field number
 	Column string // header as written in the file
 }
 
-// Row is one poll read from a file, with where each of its fields came from.
+// Row is one poll read from a file, with where its fields came from.
 type Row struct {
 	Poll poll.Poll
 	Line int // the first physical line of the poll
-	// Cells maps a field (canonical name, or an answer option id) to its place.
-	Cells map[string]Cell
-	// Labels maps an answer option id to the column label the file used,
-	// e.g. "support" → "찬성".
-	Labels map[string]string
+	// lines holds each column's physical line when the record spans more
+	// than one line (a quoted field with a newline); nil otherwise.
+	lines []int
+	// optLines holds, in the long format, the line of each answer's row.
+	optLines map[string]int
 }
 
 // Batch is a whole file read and parsed, ready to validate and store.
@@ -176,6 +176,30 @@ type Batch struct {
 	// numbers, dates, duplicates). Validate adds the rule checks of the
 	// rows that could; a file with any problem must not be stored.
 	Problems []poll.Problem
+	// Labels maps, per question, an answer option id to the label the file
+	// used for it (its column header, or its first answer text in the long
+	// format), e.g. "support" → "찬성".
+	Labels map[string]map[string]string
+
+	header []string       // the header as written
+	cols   map[string]int // field or answer option id → column index
+}
+
+// Cell returns where field (a canonical field name or an answer option id)
+// of row i is in the file.
+func (b *Batch) Cell(i int, field string) (Cell, bool) {
+	r := &b.Rows[i]
+	col, ok := b.cols[field]
+	if !ok {
+		return Cell{}, false
+	}
+	line := r.Line
+	if l, ok := r.optLines[field]; ok {
+		line = l
+	} else if r.lines != nil {
+		line = r.lines[col]
+	}
+	return Cell{Line: line, Col: col + 1, Column: b.header[col]}, true
 }
 
 // Pollsters returns the distinct pollster names in the batch, in file order.
@@ -193,11 +217,10 @@ func (b *Batch) Pollsters() []string {
 
 // Problem places a field error of row i in the file.
 func (b *Batch) Problem(i int, fe poll.FieldError) poll.Problem {
-	r := &b.Rows[i]
-	if c, ok := r.Cells[fe.Field]; ok {
+	if c, ok := b.Cell(i, fe.Field); ok {
 		return poll.Problem{File: b.Name, Line: c.Line, Column: c.Column, ColNum: c.Col, Message: fe.Message}
 	}
-	return poll.Problem{File: b.Name, Line: r.Line, Column: fe.Field, Message: fe.Message}
+	return poll.Problem{File: b.Name, Line: b.Rows[i].Line, Column: fe.Field, Message: fe.Message}
 }
 
 // Validate checks every row against its question (from questions; a
@@ -237,17 +260,6 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 		p = p[:64<<10]
 	}
 	n, err := g.r.Read(p)
-	for i := 0; i < n; i++ {
-		if p[i] == '\n' {
-			g.line++
-			g.run = 0
-			continue
-		}
-		g.run++
-		if g.run > MaxLineBytes {
-			return i, errLineTooLong
-		}
-	}
 	chunk := append(g.pending, p[:n]...)
 	// hold back a trailing partial rune for the next check
 	cut := len(chunk)
@@ -263,12 +275,38 @@ func (g *lineGuard) Read(p []byte) (int, error) {
 			break
 		}
 	}
+	if err == io.EOF {
+		cut = len(chunk)
+	}
+	bad, invalid := 0, false // bad: offset in p of the first invalid byte (≤ 0 when it is in the carried bytes)
 	if !utf8.Valid(chunk[:cut]) {
-		g.badUTF8 = true
-		return n, errNotUTF8
+		invalid = true
+		for i := 0; i < cut; {
+			r, size := utf8.DecodeRune(chunk[i:cut])
+			if r == utf8.RuneError && size <= 1 {
+				bad = i - len(g.pending)
+				break
+			}
+			i += size
+		}
 	}
 	g.pending = append(g.pending[:0], chunk[cut:]...)
-	if err == io.EOF && len(g.pending) > 0 {
+	for i := 0; i < n; i++ {
+		if invalid && i >= bad {
+			g.badUTF8 = true
+			return i, errNotUTF8
+		}
+		if p[i] == '\n' {
+			g.line++
+			g.run = 0
+			continue
+		}
+		g.run++
+		if g.run > MaxLineBytes {
+			return i, errLineTooLong
+		}
+	}
+	if invalid {
 		g.badUTF8 = true
 		return n, errNotUTF8
 	}
@@ -378,14 +416,19 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 		return nil, &poll.Problems{List: probs}
 	}
 
-	b := &Batch{Name: name, Format: format, Options: map[string][]poll.Option{}}
-	optSeen := map[string]map[string]bool{}
-	addOption := func(qid string, o poll.Option) {
-		if optSeen[qid] == nil {
-			optSeen[qid] = map[string]bool{}
+	b := &Batch{Name: name, Format: format, Options: map[string][]poll.Option{}, Labels: map[string]map[string]string{},
+		header: raw, cols: map[string]int{}}
+	for f, i := range seen {
+		if knownFields[f] {
+			b.cols[f] = i
 		}
-		if !optSeen[qid][o.ID] {
-			optSeen[qid][o.ID] = true
+	}
+	addOption := func(qid string, o poll.Option, label string) {
+		if b.Labels[qid] == nil {
+			b.Labels[qid] = map[string]string{}
+		}
+		if _, ok := b.Labels[qid][o.ID]; !ok {
+			b.Labels[qid][o.ID] = label
 			b.Options[qid] = append(b.Options[qid], o)
 		}
 	}
@@ -397,6 +440,7 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 			continue
 		}
 		answerOpt[i] = o
+		b.cols[o.ID] = i
 	}
 	if len(probs) > 0 {
 		return nil, &poll.Problems{List: probs}
@@ -418,10 +462,20 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 		dataRows++
 		rec := v.(record)
 		line, _ := cr.FieldPos(0)
+		var lines []int
+		if last, _ := cr.FieldPos(len(raw) - 1); last != line {
+			lines = make([]int, len(raw))
+			for i := range raw {
+				lines[i], _ = cr.FieldPos(i)
+			}
+		}
 		cell := func(field string) Cell {
 			i := seen[field]
-			l, c := cr.FieldPos(i)
-			return Cell{Line: l, Col: c, Column: raw[i]}
+			l := line
+			if lines != nil {
+				l = lines[i]
+			}
+			return Cell{Line: l, Col: i + 1, Column: raw[i]}
 		}
 		var rowProbs []poll.Problem
 		bad := func(field, format string, args ...any) {
@@ -510,12 +564,7 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 			}
 			p.AnswerLabels = labels
 		}
-		row := Row{Poll: p, Line: line, Cells: map[string]Cell{}, Labels: map[string]string{}}
-		for f := range seen {
-			if knownFields[f] {
-				row.Cells[f] = cell(f)
-			}
-		}
+		row := Row{Poll: p, Line: line, lines: lines}
 		if format == FormatLong {
 			ans := strings.TrimSpace(rec.Answer)
 			o, ok := poll.CanonicalOption(ans)
@@ -539,6 +588,7 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 			j, exists := longIndex[key]
 			if !exists {
 				row.Poll.Results = map[string]float64{}
+				row.optLines = map[string]int{}
 				b.Rows = append(b.Rows, row)
 				j = len(b.Rows) - 1
 				longIndex[key] = j
@@ -549,25 +599,24 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 			}
 			r := &b.Rows[j]
 			if _, dup := r.Poll.Results[o.ID]; dup {
-				c := r.Cells[o.ID]
 				probs = appendCapped(probs, poll.Problem{File: name, Line: line, Column: raw[seen["answer"]],
-					Message: fmt.Sprintf("duplicate row: answer %q of this poll is already on line %d", ans, c.Line)})
+					Message: fmt.Sprintf("duplicate row: answer %q of this poll is already on line %d", ans, r.optLines[o.ID])})
 				continue
 			}
 			r.Poll.Results[o.ID] = pct
-			pc := cell("pct")
-			r.Cells[o.ID] = pc
-			r.Labels[o.ID] = ans
-			addOption(p.QuestionID, o)
+			r.optLines[o.ID] = cell("pct").Line
+			b.cols[o.ID] = seen["pct"]
+			addOption(p.QuestionID, o, ans)
 			continue
 		}
 		row.Poll.Results = map[string]float64{}
 		for _, i := range answerCols {
 			o := answerOpt[i]
-			l, c := cr.FieldPos(i)
-			row.Cells[o.ID] = Cell{Line: l, Col: c, Column: raw[i]}
-			row.Labels[o.ID] = raw[i]
-			addOption(p.QuestionID, o)
+			l, c := line, i+1
+			if lines != nil {
+				l = lines[i]
+			}
+			addOption(p.QuestionID, o, raw[i])
 			val := strings.TrimSpace(unmatched[canon[i]])
 			if val == "" {
 				continue // not reported

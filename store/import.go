@@ -94,11 +94,12 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 				return err
 			}
 		}
+		w := newWriteSet()
 		for i := range b.Rows {
 			p := b.Rows[i].Poll
 			if len(p.AnswerLabels) == 0 {
 				// keep the file's own column labels where they differ from the option id
-				for id, l := range b.Rows[i].Labels {
+				for id, l := range b.Labels[p.QuestionID] {
 					if l != id {
 						if p.AnswerLabels == nil {
 							p.AnswerLabels = map[string]string{}
@@ -129,9 +130,12 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 					Number: len(rec.Revisions) + 1, Poll: p, UploadID: up.ID, Recorded: now})
 				up.Counts.Changed++
 			}
-			if err := putRecord(tx, rec, loc); err != nil {
+			if err := w.putRecord(tx, rec, loc); err != nil {
 				return err
 			}
+		}
+		if err := w.flush(tx); err != nil {
+			return err
 		}
 		if req.DryRun {
 			return errDryRun

@@ -32,9 +32,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -75,7 +75,10 @@ type DB struct {
 // Open opens or creates the database at path. When another process holds
 // the file it returns an EUNAVAILABLE error that says what to do.
 func Open(path string) (*DB, error) {
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: OpenTimeout})
+	// InitialMmapSize: the map is reserved address space, not file size;
+	// large enough that a big import does not remap (and copy every node)
+	// as the file doubles, and that readers never block a writer remapping.
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: OpenTimeout, InitialMmapSize: 256 << 20})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, poll.Errorf(poll.EUNAVAILABLE,
 			"%s is in use by another pollagg process (is `pollagg serve` running?): stop it first, or send the file to the running server with POST /api/v1/uploads (see README, \"For pollsters\")", path)
@@ -348,11 +351,29 @@ func findRecord(tx *bolt.Tx, pollID string) (*poll.Record, []byte, error) {
 // putRecord stores r under its current revision's key, moving it when the
 // key changed, and updates the indexes.
 func putRecord(tx *bolt.Tx, r *poll.Record, oldLoc []byte) error {
-	p := r.Current()
-	qb, err := tx.Bucket(bucketPolls).CreateBucketIfNotExists([]byte(p.QuestionID))
-	if err != nil {
-		return fmt.Errorf("store: bucket for question %q: %w", p.QuestionID, err)
+	w := newWriteSet()
+	if err := w.putRecord(tx, r, oldLoc); err != nil {
+		return err
 	}
+	return w.flush(tx)
+}
+
+// writeSet gathers a transaction's puts and writes them bucket by bucket in
+// key order. bbolt keeps a bucket's node unsplit until commit, so a put in
+// the middle of a large node moves everything after it: 100,000 puts in
+// random order cost seconds, in key order milliseconds.
+type writeSet struct {
+	puts map[string][]kv // bucket path ("polls/<question>", "pollindex", "identity") → puts
+}
+
+type kv struct{ k, v []byte }
+
+func newWriteSet() *writeSet { return &writeSet{puts: map[string][]kv{}} }
+
+// putRecord queues r under its current revision's key, deleting the old key
+// at once when the poll moved, and queues its index entries.
+func (w *writeSet) putRecord(tx *bolt.Tx, r *poll.Record, oldLoc []byte) error {
+	p := r.Current()
 	key := pollKey(p)
 	loc := append(append([]byte(p.QuestionID), 0), key...)
 	if oldLoc != nil && !bytes.Equal(oldLoc, loc) {
@@ -367,13 +388,34 @@ func putRecord(tx *bolt.Tx, r *poll.Record, oldLoc []byte) error {
 	if err != nil {
 		return fmt.Errorf("store: encode poll %q: %w", p.ID, err)
 	}
-	if err := qb.Put(key, v); err != nil {
-		return fmt.Errorf("store: put poll %q: %w", p.ID, err)
+	path := "polls/" + p.QuestionID
+	w.puts[path] = append(w.puts[path], kv{key, v})
+	w.puts["pollindex"] = append(w.puts["pollindex"], kv{[]byte(p.ID), loc})
+	w.puts["identity"] = append(w.puts["identity"], kv{identityKey(p), []byte(p.ID)})
+	return nil
+}
+
+// flush writes the queued puts in key order.
+func (w *writeSet) flush(tx *bolt.Tx) error {
+	for path, list := range w.puts {
+		var b *bolt.Bucket
+		if qid, ok := strings.CutPrefix(path, "polls/"); ok {
+			var err error
+			if b, err = tx.Bucket(bucketPolls).CreateBucketIfNotExists([]byte(qid)); err != nil {
+				return fmt.Errorf("store: bucket for question %q: %w", qid, err)
+			}
+		} else {
+			b = tx.Bucket([]byte(path))
+		}
+		sort.Slice(list, func(i, j int) bool { return bytes.Compare(list[i].k, list[j].k) < 0 })
+		for _, e := range list {
+			if err := b.Put(e.k, e.v); err != nil {
+				return fmt.Errorf("store: put %s/%x: %w", path, e.k, err)
+			}
+		}
 	}
-	if err := tx.Bucket(bucketIndex).Put([]byte(p.ID), loc); err != nil {
-		return err
-	}
-	return tx.Bucket(bucketIdentity).Put(identityKey(p), []byte(p.ID))
+	w.puts = map[string][]kv{}
+	return nil
 }
 
 // Retract withdraws a poll: it leaves every average but stays in the record
@@ -459,6 +501,3 @@ func (db *DB) Stats() (Stats, error) {
 func (db *DB) Backup(path string) error {
 	return db.bolt.View(func(tx *bolt.Tx) error { return tx.CopyFile(path, 0o600) })
 }
-
-var _ = sort.Strings
-var _ = os.Remove
