@@ -102,7 +102,7 @@ func (o *Options) Validate() error {
 	case o.From != nil && o.To != nil && *o.To < *o.From:
 		return Errorf(EINVALID, "to (%s) is before from (%s)", o.To, o.From)
 	}
-	return nil
+	return o.validateWeights()
 }
 
 // Result is what Average returns: one series per answer option, plus the

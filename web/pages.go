@@ -1,6 +1,738 @@
 package web
 
-import "github.com/labstack/echo/v4"
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
-// dashboardRoutes registers the readers' pages and static files.
-func (s *Server) dashboardRoutes(e *echo.Echo) {}
+	"github.com/labstack/echo/v4"
+
+	"github.com/pollagg/pollagg/poll"
+)
+
+// staticFiles holds web/static: the stylesheet, our scripts (chart.js,
+// table.js), the favicon and the vendored Apache ECharts
+// (static/echarts, see scripts/vendor-echarts.sh). Everything a page needs
+// is served from here: no page asks another host for anything.
+//
+//go:embed static
+var staticFiles embed.FS
+
+// staticRoot is staticFiles without the "static/" prefix.
+var staticRoot = func() fs.FS {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}()
+
+// staticVersion maps a static file to a short hash of its content, added
+// to its URL (?v=...) so that browsers may cache it for long and still see
+// a new version at once.
+var staticVersion = func() map[string]string {
+	m := map[string]string{}
+	fs.WalkDir(staticRoot, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(staticRoot, path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		m[path] = hex.EncodeToString(sum[:5])
+		return nil
+	})
+	return m
+}()
+
+// Asset returns the link to static file name (e.g. "chart.js") with its
+// content version, through Link.
+func (p *Page) Asset(name string) string {
+	q := url.Values{}
+	if v, ok := staticVersion[name]; ok && !p.Static {
+		q.Set("v", v)
+	}
+	return p.Link("/static/"+name, q)
+}
+
+// dashboardRoutes registers the readers' pages and static files:
+//
+//	GET /                  every question with its headline, newest first
+//	GET /questions/:id     a question's chart, controls and tables (view parameters: see View)
+//	GET /methodology       how the averages are made
+//	GET /static/*          stylesheet, scripts, ECharts (embedded)
+//	GET /favicon.ico
+//
+// A ?lang=ko|en on any page also sets the lang cookie, so the choice sticks.
+func (s *Server) dashboardRoutes(e *echo.Echo) {
+	e.Use(langCookie)
+	st := e.Group("/static", staticCache)
+	st.StaticFS("/", staticRoot)
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		b, err := fs.ReadFile(staticRoot, "favicon.png")
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+		return c.Blob(http.StatusOK, "image/png", b)
+	})
+	e.GET("/", s.indexPage)
+	e.GET("/questions/:id", s.questionPage)
+	e.GET("/methodology", s.methodologyPage)
+}
+
+// langCookie remembers a ?lang=ko|en choice in the lang cookie (a year),
+// which langOf reads when a later URL carries no lang.
+func langCookie(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if l := c.QueryParam("lang"); isLang(l) && !strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			if ck, err := c.Cookie("lang"); err != nil || ck.Value != l {
+				c.SetCookie(&http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+					SameSite: http.SameSiteLaxMode, HttpOnly: true})
+			}
+		}
+		return next(c)
+	}
+}
+
+// staticCache lets browsers keep static files: a day, or a year when the
+// URL names the content's version (?v=).
+func staticCache(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.QueryParam("v") != "" {
+			c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+		}
+		return next(c)
+	}
+}
+
+// cachedPage is a rendered page kept in the server's cache.
+type cachedPage struct {
+	body []byte
+	etag string
+}
+
+// servePage answers with a page from the cache, rendering it with render
+// when the cache has none for key at the data's current version. The key
+// gains the language and, during the static export, a mark, so that each
+// language and the exported form are cached apart. query becomes the
+// page's Page.Query (its canonical form, so that the cached bytes do not
+// depend on how the first requester spelled the URL).
+func (s *Server) servePage(c echo.Context, key string, query url.Values, render func() (string, string, any, error)) error {
+	lang := langOf(c)
+	key = "page|" + key + "|" + lang
+	if isStaticExport(c) {
+		key += "|static"
+	}
+	val, err := s.cache.get(key, s.db.Version(), func() (any, error) {
+		name, title, data, err := render()
+		if err != nil {
+			return nil, err
+		}
+		c.Set(pageQueryKey, query)
+		c.Set("csrf", nil) // a cached page must never carry one reader's token
+		b, err := s.renderBytes(c, name, title, data)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(b)
+		return &cachedPage{body: b, etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+	})
+	if err != nil {
+		return err
+	}
+	pg := val.(*cachedPage)
+	h := c.Response().Header()
+	h.Set("Vary", "Accept-Language, Cookie")
+	h.Set("Content-Language", lang)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", pg.etag)
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, pg.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.HTMLBlob(http.StatusOK, pg.body)
+}
+
+// etagMatch reports whether an If-None-Match header names etag (weak
+// comparison).
+func etagMatch(header, etag string) bool {
+	want := strings.TrimPrefix(etag, "W/")
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == want {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultView is the view of a URL without parameters.
+func defaultView() View { return View{Options: poll.DefaultOptions()} }
+
+// indexPage lists every question with its headline, newest data first.
+func (s *Server) indexPage(c echo.Context) error {
+	lang := langOf(c)
+	return s.servePage(c, "index", url.Values{}, func() (string, string, any, error) {
+		data, err := s.indexData(lang)
+		return "index", translate(lang, "index.title"), data, err
+	})
+}
+
+// indexEntry is one question on the index page.
+type indexEntry struct {
+	ID       string
+	Title    string
+	Polls    int
+	Latest   poll.Date // the last field day of the newest poll
+	Headline *headline // nil when there is nothing to average
+}
+
+// indexData builds the index page's entries: each question averaged in the
+// default view (the same cached computation as its page), sorted by the
+// end of its newest poll, newest first.
+func (s *Server) indexData(lang string) ([]indexEntry, error) {
+	qs, err := s.db.Questions()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]indexEntry, 0, len(qs))
+	for i := range qs {
+		q := &qs[i]
+		e := indexEntry{ID: q.ID, Title: q.Title(lang)}
+		comp, err := s.compute(q.ID, defaultView())
+		if err != nil {
+			if poll.ErrorCode(err) == poll.EINTERNAL {
+				return nil, err
+			}
+			s.log.Warn("index: cannot average", "question", q.ID, "err", err)
+		} else {
+			e.Polls = len(comp.Polls)
+			for _, p := range comp.Polls {
+				if p.End > e.Latest {
+					e.Latest = p.End
+				}
+			}
+			e.Headline = newHeadline(lang, comp.Question, comp.Result)
+		}
+		out = append(out, e)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Latest != out[j].Latest {
+			return out[i].Latest > out[j].Latest
+		}
+		return out[i].Title < out[j].Title
+	})
+	return out, nil
+}
+
+// headline is where opinion stands on the last day of an average:
+// "Oppose 59% ±3, support 35% ±3, as of Mar 24, 2023".
+type headline struct {
+	Parts []headPart
+	AsOf  poll.Date
+}
+
+// headPart is one answer in a headline.
+type headPart struct {
+	ID       string
+	Label    string  // as shown: capitalised first, lower-case after in English
+	Estimate float64 // the last day's estimate, percent
+	Lower    float64 // its 95% band
+	Upper    float64
+}
+
+// Pct is the estimate rounded to a whole percent.
+func (h headPart) Pct() string { return formatNum(h.Estimate, 0) }
+
+// Margin is half the band's width, rounded to a whole point ("<1" below half a point).
+func (h headPart) Margin() string {
+	m := (h.Upper - h.Lower) / 2
+	if m < 0.5 {
+		return "<1"
+	}
+	return formatNum(m, 0)
+}
+
+// newHeadline returns the last day's estimate of every answer but the
+// undecided ones, largest first; nil without a result.
+func newHeadline(lang string, q *poll.Question, r *poll.Result) *headline {
+	if r == nil || len(r.Series) == 0 {
+		return nil
+	}
+	h := &headline{}
+	for _, s := range r.Series {
+		o, ok := q.Option(s.Option)
+		if !ok || o.Undecided || len(s.Points) == 0 {
+			continue
+		}
+		last := s.Points[len(s.Points)-1]
+		h.AsOf = last.Date
+		h.Parts = append(h.Parts, headPart{ID: o.ID, Label: o.Label(lang), Estimate: last.Estimate, Lower: last.Lower, Upper: last.Upper})
+	}
+	if len(h.Parts) == 0 {
+		return nil
+	}
+	sort.SliceStable(h.Parts, func(i, j int) bool { return h.Parts[i].Estimate > h.Parts[j].Estimate })
+	if lang == "en" {
+		for i := 1; i < len(h.Parts); i++ {
+			h.Parts[i].Label = lowerFirst(h.Parts[i].Label)
+		}
+	}
+	return h
+}
+
+// lowerFirst lower-cases a label's first letter unless the label starts
+// with an acronym ("Support" → "support", "ARS" stays).
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || !unicode.IsUpper(r) {
+		return s
+	}
+	if r2, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(r2) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// methodologyPage explains the averages.
+func (s *Server) methodologyPage(c echo.Context) error {
+	lang := langOf(c)
+	return s.servePage(c, "methodology", url.Values{}, func() (string, string, any, error) {
+		return "methodology", translate(lang, "m.title"), poll.Methods, nil
+	})
+}
+
+// questionPage shows one question in the view its query asks for. An
+// unknown question is a 404, a bad parameter a 400 naming it.
+func (s *Server) questionPage(c echo.Context) error {
+	qid := c.Param("id")
+	view, err := parseView(c, nil)
+	if err != nil {
+		return err
+	}
+	lang := langOf(c)
+	static := isStaticExport(c)
+	query := view.Query()
+	return s.servePage(c, "q|"+qid+"|"+view.Key(), query, func() (string, string, any, error) {
+		comp, err := s.compute(qid, view)
+		if err != nil {
+			return "", "", nil, err
+		}
+		// The answers parameter can be checked only against the question.
+		if _, err := parseViewValues(query, comp.Question); err != nil {
+			return "", "", nil, err
+		}
+		data, err := newQuestionData(lang, static, comp, view)
+		if err != nil {
+			return "", "", nil, err
+		}
+		return "question", comp.Question.Title(lang), data, nil
+	})
+}
+
+// questionData is what question.html shows.
+type questionData struct {
+	Q        *poll.Question
+	Title    string
+	Headline *headline
+	// Chart is the chart's JSON (see chart.go), safe inside a
+	// <script type="application/json"> element; empty without polls.
+	Chart     []byte
+	ChartDesc string
+	Events    []eventRow
+	Form      formState
+	Polls     []pollRow
+	Answers   []answerCol // the question's answers, for the poll table's columns
+	Retracted int
+	House     *effectTable
+	Modes     *effectTable
+	Daily     dailyTable
+	Downloads []download
+	View      url.Values // the canonical query of this view
+	Static    bool
+}
+
+// answerCol is one answer option as a table column.
+type answerCol struct {
+	ID    string
+	Label string
+}
+
+// eventRow is one dated event of the question.
+type eventRow struct {
+	Date  poll.Date
+	Label string
+}
+
+// pollRow is one poll in the poll table.
+type pollRow struct {
+	ID        string
+	Pollster  string
+	Sponsor   string
+	Start     poll.Date
+	End       poll.Date
+	N         int
+	Mode      string
+	Results   []resultCell // in the order of questionData.Answers
+	Weight    float64      // share of the last day's average, percent
+	HasWeight bool
+	Source    string // an http(s) link to the published poll; empty otherwise
+}
+
+// NText is the sample size with grouping, or a dash when not reported.
+func (r pollRow) NText() string {
+	if r.N <= 0 {
+		return "—"
+	}
+	return formatNum(float64(r.N), 0)
+}
+
+// ChartJS returns the chart's JSON for the page's
+// <script type="application/json"> block. The bytes come from
+// encoding/json, which escapes <, > and &, so no text in them can end the
+// element.
+func (d *questionData) ChartJS() template.JS { return template.JS(d.Chart) }
+
+// resultCell is one answer's share in one poll.
+type resultCell struct {
+	Value float64
+	OK    bool // reported
+}
+
+// effectTable is the house (or mode) effects by name and answer.
+type effectTable struct {
+	Answers []answerCol
+	Rows    []effectRow
+}
+
+// effectRow is one pollster's (or mode's) effects.
+type effectRow struct {
+	Name  string
+	Polls int
+	Cells []effectCell
+}
+
+// effectCell is one effect in percentage points with its standard error.
+type effectCell struct {
+	Effect, SE float64
+	OK         bool
+}
+
+// Signed formats the effect with its sign ("+2.1", "−0.4").
+func (e effectCell) Signed() string {
+	s := formatNum(math.Abs(e.Effect), 1)
+	switch {
+	case s == "0.0":
+		return "0.0"
+	case e.Effect < 0:
+		return "−" + s
+	}
+	return "+" + s
+}
+
+// dailyTable is the chart's data as a table: every day, or every seventh.
+type dailyTable struct {
+	Weekly  bool
+	Answers []answerCol
+	Rows    []dailyRow // newest first
+}
+
+// dailyRow is one day's estimates.
+type dailyRow struct {
+	Date  poll.Date
+	Cells []poll.Point
+}
+
+// download is one link to the read API.
+type download struct {
+	Key   string // message key of its label
+	Path  string
+	Query url.Values
+}
+
+// formState is the controls' current values.
+type formState struct {
+	Methods       []choice
+	HalfLife      string
+	Window        int
+	Span          string
+	AdjustHouse   bool
+	AdjustMode    bool
+	DropUndecided bool
+	From, To      string // YYYY-MM-DD or ""
+	Min, Max      string // the first and last field day of the question's polls
+	Pollsters     []choice
+	Modes         []choice
+	Answers       string // the answers parameter, kept as it is
+}
+
+// choice is one option of a select or one checkbox.
+type choice struct {
+	Value   string
+	Label   string
+	Checked bool
+}
+
+// dailyRowsMax is how many days the data table lists in full; a longer
+// series is listed weekly.
+const dailyRowsMax = 60
+
+// newQuestionData gathers everything the question page shows.
+func newQuestionData(lang string, static bool, comp *Computed, view View) (*questionData, error) {
+	q := comp.Question
+	d := &questionData{Q: q, Title: q.Title(lang), View: view.Query(), Static: static}
+	for _, o := range q.Options {
+		d.Answers = append(d.Answers, answerCol{ID: o.ID, Label: o.Label(lang)})
+	}
+	for _, ev := range q.Events {
+		d.Events = append(d.Events, eventRow{Date: ev.Date, Label: ev.Label(lang)})
+	}
+	d.Headline = newHeadline(lang, q, comp.Result)
+
+	// the poll table: this view's polls, newest first, with weights
+	weights := map[string]float64{}
+	if comp.Result != nil {
+		for _, w := range comp.Result.Weights {
+			weights[w.PollID] = w.Weight
+		}
+	}
+	for _, r := range comp.Records {
+		if r.Retracted != nil {
+			d.Retracted++
+		}
+	}
+	for i := range comp.Polls {
+		p := &comp.Polls[i]
+		row := pollRow{ID: p.ID, Pollster: p.Pollster, Sponsor: p.Sponsor, Start: p.Start, End: p.End,
+			N: p.SampleSize, Mode: translate(lang, "mode."+modeName(p.Mode)), Source: safeURL(p.SourceURL)}
+		if w, ok := weights[p.ID]; ok {
+			row.Weight, row.HasWeight = 100*w, true
+		}
+		for _, a := range d.Answers {
+			v, ok := p.Results[a.ID]
+			row.Results = append(row.Results, resultCell{Value: v, OK: ok})
+		}
+		d.Polls = append(d.Polls, row)
+	}
+	sort.SliceStable(d.Polls, func(i, j int) bool {
+		if d.Polls[i].End != d.Polls[j].End {
+			return d.Polls[i].End > d.Polls[j].End
+		}
+		return d.Polls[i].Pollster < d.Polls[j].Pollster
+	})
+
+	if comp.Result != nil {
+		d.House = newEffectTable(lang, q, comp.Result.HouseEffects, func(name string) string { return name })
+		d.Modes = newEffectTable(lang, q, comp.Result.ModeEffects, func(name string) string {
+			return translate(lang, "mode."+name)
+		})
+		d.Daily = newDailyTable(lang, q, comp.Result)
+		chart, err := buildChart(lang, q, comp, view)
+		if err != nil {
+			return nil, err
+		}
+		d.Chart = chart
+		d.ChartDesc = translate(lang, "q.chart.aria", d.Title)
+	}
+	d.Form = newFormState(lang, comp, view)
+
+	base := "/api/v1/questions/" + q.ID
+	seriesCSV := cloneValues(d.View)
+	seriesCSV.Set("format", "csv")
+	pollsCSV := url.Values{"format": {"csv"}}
+	d.Downloads = []download{
+		{"q.dl.series.csv", base + "/series", seriesCSV},
+		{"q.dl.series.json", base + "/series", cloneValues(d.View)},
+		{"q.dl.polls.csv", base + "/polls", pollsCSV},
+		{"q.dl.polls.json", base + "/polls", nil},
+	}
+	return d, nil
+}
+
+// cloneValues copies v.
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// safeURL returns u when it is an absolute http or https URL, and "" otherwise.
+func safeURL(u string) string {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.String()
+}
+
+// newEffectTable pivots effects by name (pollster or mode) and answer;
+// nil when there are none.
+func newEffectTable(lang string, q *poll.Question, effects []poll.HouseEffect, name func(string) string) *effectTable {
+	if len(effects) == 0 {
+		return nil
+	}
+	t := &effectTable{}
+	col := map[string]int{}
+	for _, o := range q.Options {
+		for _, e := range effects {
+			if e.Option == o.ID {
+				col[o.ID] = len(t.Answers)
+				t.Answers = append(t.Answers, answerCol{ID: o.ID, Label: o.Label(lang)})
+				break
+			}
+		}
+	}
+	row := map[string]int{}
+	for _, e := range effects {
+		c, ok := col[e.Option]
+		if !ok {
+			continue
+		}
+		i, ok := row[e.Pollster]
+		if !ok {
+			i = len(t.Rows)
+			row[e.Pollster] = i
+			t.Rows = append(t.Rows, effectRow{Name: name(e.Pollster), Cells: make([]effectCell, len(t.Answers))})
+		}
+		t.Rows[i].Cells[c] = effectCell{Effect: e.Effect, SE: e.SE, OK: true}
+		if e.Polls > t.Rows[i].Polls {
+			t.Rows[i].Polls = e.Polls
+		}
+	}
+	sort.SliceStable(t.Rows, func(i, j int) bool { return t.Rows[i].Name < t.Rows[j].Name })
+	return t
+}
+
+// newDailyTable lists the average day by day, newest first; a series
+// longer than dailyRowsMax days is listed every seventh day back from the
+// last.
+func newDailyTable(lang string, q *poll.Question, r *poll.Result) dailyTable {
+	t := dailyTable{}
+	if len(r.Series) == 0 {
+		return t
+	}
+	for _, s := range r.Series {
+		label := s.Option
+		if o, ok := q.Option(s.Option); ok {
+			label = o.Label(lang)
+		}
+		t.Answers = append(t.Answers, answerCol{ID: s.Option, Label: label})
+	}
+	n := len(r.Series[0].Points)
+	step := 1
+	if n > dailyRowsMax {
+		step, t.Weekly = 7, true
+	}
+	for i := n - 1; i >= 0; i -= step {
+		row := dailyRow{Date: r.Series[0].Points[i].Date}
+		for _, s := range r.Series {
+			if i < len(s.Points) {
+				row.Cells = append(row.Cells, s.Points[i])
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+// newFormState fills the controls from the view and the question's polls.
+func newFormState(lang string, comp *Computed, view View) formState {
+	o := view.Options
+	f := formState{
+		HalfLife:      formatFloat(o.HalfLife),
+		Window:        o.Window,
+		Span:          formatFloat(o.Span),
+		AdjustHouse:   o.AdjustHouse,
+		AdjustMode:    o.AdjustMode,
+		DropUndecided: o.DropUndecided,
+		Answers:       strings.Join(view.Answers, ","),
+	}
+	for _, m := range poll.Methods {
+		f.Methods = append(f.Methods, choice{Value: string(m), Label: translate(lang, "method."+string(m)), Checked: m == o.Method})
+	}
+	if o.From != nil {
+		f.From = o.From.String()
+	}
+	if o.To != nil {
+		f.To = o.To.String()
+	}
+	// Filters list every pollster and mode of the question, not only those
+	// the view keeps, so that a reader can widen the view again.
+	pollsters, modes := map[string]bool{}, map[poll.Mode]bool{}
+	var first, last poll.Date
+	for i, r := range comp.Records {
+		if r.Retracted != nil {
+			continue
+		}
+		p := r.Current()
+		pollsters[p.Pollster] = true
+		modes[p.Mode] = true
+		if i == 0 || p.Start < first || first == 0 {
+			first = p.Start
+		}
+		if p.End > last {
+			last = p.End
+		}
+	}
+	if first != 0 || last != 0 {
+		f.Min, f.Max = first.String(), last.String()
+	}
+	names := make([]string, 0, len(pollsters))
+	for n := range pollsters {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		f.Pollsters = append(f.Pollsters, choice{Value: n, Label: n, Checked: contains(view.Pollsters, n)})
+	}
+	for _, m := range poll.Modes {
+		if modes[m] {
+			checked := false
+			for _, vm := range view.Modes {
+				checked = checked || vm == m
+			}
+			f.Modes = append(f.Modes, choice{Value: modeName(m), Label: translate(lang, "mode."+modeName(m)), Checked: checked})
+		}
+	}
+	return f
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// formatFloat formats v without trailing zeros ("14", "0.3").
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// ErrorTitle returns the title of an error page for status in the page's
+// language.
+func (p *Page) ErrorTitle(status int) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusNotFound, http.StatusInternalServerError:
+		return p.T("error.title." + itoa(status))
+	}
+	return p.T("error.title.other")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -60,7 +60,11 @@ type Page struct {
 	Path  string     // the request path, for links that keep it
 	Query url.Values // the request query, for links that keep it
 	CSRF  string     // the CSRF token for forms (upload pages)
-	Data  any
+	// Static is set while the static export renders the page: Link then
+	// returns relative links to the exported files (see links.go), and
+	// templates may leave out what needs a server (forms, uploads).
+	Static bool
+	Data   any
 }
 
 // T returns the message key in the page's language.
@@ -76,12 +80,7 @@ func (p *Page) Other() string {
 
 // LangURL returns the current page's URL in language l.
 func (p *Page) LangURL(l string) string {
-	q := url.Values{}
-	for k, v := range p.Query {
-		q[k] = v
-	}
-	q.Set("lang", l)
-	return p.Path + "?" + q.Encode()
+	return p.linkIn(l, p.Path, p.Query)
 }
 
 // Date formats d for the page's language: "2023년 3월 24일" or "Mar 24, 2023".
@@ -152,7 +151,10 @@ func (s *Server) renderBytes(c echo.Context, name string, title string, data any
 	if !ok {
 		return nil, fmt.Errorf("web: no template %q", name)
 	}
-	p := &Page{Lang: langOf(c), Title: title, Path: c.Request().URL.Path, Query: c.QueryParams(), Data: data}
+	p := &Page{Lang: langOf(c), Title: title, Path: c.Request().URL.Path, Query: c.QueryParams(), Static: isStaticExport(c), Data: data}
+	if q, ok := c.Get(pageQueryKey).(url.Values); ok {
+		p.Query = q // a cached page links with its canonical query, not the first requester's
+	}
 	if tok, ok := c.Get("csrf").(string); ok {
 		p.CSRF = tok
 	}
@@ -162,6 +164,10 @@ func (s *Server) renderBytes(c echo.Context, name string, title string, data any
 	}
 	return buf.Bytes(), nil
 }
+
+// pageQueryKey is the echo.Context key under which a handler may set the
+// url.Values a page uses as its query (Page.Query) instead of the request's.
+const pageQueryKey = "page.query"
 
 // errorPage renders an error for a reader.
 func (s *Server) errorPage(c echo.Context, d ErrorDetail) error {

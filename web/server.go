@@ -96,7 +96,7 @@ func NewServer(db *store.DB, cfg Config) (*Server, error) {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: ContentSecurityPolicy,
 	}))
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024, Skipper: skipGzip}))
 	e.Use(middleware.ContextTimeout(cfg.RequestTimeout))
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	s.routes(e)

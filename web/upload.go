@@ -1,6 +1,451 @@
 package web
 
-import "github.com/labstack/echo/v4"
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/pollcsv"
+	"github.com/pollagg/pollagg/store"
+)
+
+// Uploads
+//
+// The upload API (token in "Authorization: Bearer", JSON answers):
+//
+//	POST   /api/v1/uploads[?question=ID][&dry_run=true][&file_name=NAME]
+//	         body: the CSV (Content-Type text/csv, application/csv,
+//	         text/plain or application/vnd.ms-excel) or multipart/form-data
+//	         with the file in the field "file".
+//	         201 {"upload": {...}, "location": "/api/v1/uploads/u000001"} (+ Location header)
+//	         200 the same shape for a dry run, with "id": "" and "location": ""
+//	         400 bad parameters or multipart body; 401 no or a wrong token;
+//	         403 a row names a pollster the token may not publish;
+//	         413 over Config.MaxUploadBytes; 415 not CSV (another media
+//	         type, a charset other than UTF-8, or a binary body);
+//	         422 every problem of the file, nothing stored; 429 too many
+//	         uploads from one address.
+//	GET    /api/v1/uploads[?limit=N]   {"uploads": [...], "total": N}: the
+//	         account's own uploads, newest first (an operator sees all,
+//	         or one account's with ?account=NAME)
+//	GET    /api/v1/uploads/{id}        {"upload": {...}, "revisions": [...]}:
+//	         the poll revisions it brought (the owner or an operator)
+//	GET    /api/v1/polls/{id}/revisions   the poll's history (public; pollpage.go)
+//	DELETE /api/v1/polls/{id}          retract a poll (its pollster or an operator; pollpage.go)
+//
+// A body that is text in another encoding (CP949 from Korean Excel, UTF-16)
+// reaches the CSV reader, whose 422 says how to save it as UTF-8; a body
+// that is binary (NUL or other control bytes, a PDF, a spreadsheet) is 415.
+//
+// Dry runs validate and count exactly as an upload would and then roll
+// back: the database file stays byte-for-byte the same, so a dry run is
+// not part of the stored audit trail. It is written to the server log.
+//
+// The upload page (/upload) signs in with the same token, previews a file
+// with every problem marked at its row and column, and stores it only when
+// the pollster confirms (see session.go for sessions).
+
+// uploader serves the upload API and page. It holds the state that lives
+// only in memory: sessions and the rate limiter's counters.
+type uploader struct {
+	s        *Server
+	sessions *sessions
+}
+
+// UploadResponse is the answer to POST /api/v1/uploads.
+type UploadResponse struct {
+	Upload *poll.Upload `json:"upload"`
+	// Location is the stored upload's address; "" for a dry run.
+	Location string `json:"location"`
+}
+
+// UploadList is the answer to GET /api/v1/uploads.
+type UploadList struct {
+	Uploads []poll.Upload `json:"uploads"` // newest first, at most limit
+	Total   int           `json:"total"`   // all the caller's uploads
+}
+
+// UploadDetail is the answer to GET /api/v1/uploads/{id}.
+type UploadDetail struct {
+	Upload *poll.Upload `json:"upload"`
+	// Revisions are the poll revisions the upload made (added or
+	// changed polls; unchanged ones made none).
+	Revisions []UploadRevision `json:"revisions"`
+}
+
+// UploadRevision is one poll revision an upload made.
+type UploadRevision struct {
+	PollID     string `json:"poll_id"`
+	QuestionID string `json:"question_id"`
+	Pollster   string `json:"pollster"`
+	Revision   int    `json:"revision"`
+	URL        string `json:"url"` // the poll's page
+}
+
+// csvTypes are the media types accepted as a CSV body.
+var csvTypes = map[string]bool{
+	"text/csv": true, "application/csv": true, "text/plain": true,
+	"application/vnd.ms-excel": true, "text/comma-separated-values": true,
+}
 
 // uploadRoutes registers the upload API and the upload page.
-func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {}
+func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
+	u := &uploader{s: s, sessions: newSessions(s.cfg.Now)}
+	limit := s.uploadLimiter()
+	body := middleware.BodyLimit(fmt.Sprintf("%dB", s.cfg.MaxUploadBytes))
+	small := middleware.BodyLimit("64KB")
+
+	// Order matters: the rate limit first (it also slows token guessing),
+	// then the token (which reads no body), then the body limit.
+	api.POST("/uploads", u.postUpload, limit, s.requireToken, body)
+	api.GET("/uploads", u.listUploads, s.requireToken)
+	api.GET("/uploads/:id", u.getUpload, s.requireToken)
+	api.GET("/polls/:id/revisions", s.pollRevisions)
+	api.DELETE("/polls/:id", s.retractPoll, s.requireToken)
+	e.GET("/polls/:id", s.pollPage)
+
+	// The body limit runs before CSRF, whose form lookup parses the body.
+	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf",
+		CookieName:     "pollagg_csrf",
+		CookiePath:     "/upload",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+	})
+	pageLimit := s.uploadLimiter() // the page's own counters, apart from the API's
+	e.GET("/upload", u.page, csrf)
+	e.POST("/upload/signin", u.signIn, pageLimit, small, csrf)
+	e.POST("/upload/signout", u.signOut, small, csrf)
+	e.POST("/upload/preview", u.preview, pageLimit, body, csrf)
+	e.POST("/upload/confirm", u.confirm, pageLimit, small, csrf)
+	e.POST("/upload/cancel", u.cancel, small, csrf)
+}
+
+// uploadLimiter limits upload requests per client address (the peer
+// address: Server sets ExtractIPDirect) to Config.UploadRate a second,
+// with bursts of five (or the rate, when higher). Its counters live in
+// memory.
+func (s *Server) uploadLimiter() echo.MiddlewareFunc {
+	burst := 5
+	if b := int(math.Ceil(s.cfg.UploadRate)); b > burst {
+		burst = b
+	}
+	retry := strconv.Itoa(int(math.Max(1, math.Ceil(1/s.cfg.UploadRate))))
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(s.cfg.UploadRate), Burst: burst,
+		}),
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", retry)
+			return echo.NewHTTPError(http.StatusTooManyRequests, "too many uploads from this address: wait a moment and try again")
+		},
+	})
+}
+
+// sourceReader passes a request body through, counting its bytes and
+// keeping the first error other than EOF (so that a body-limit 413 is not
+// mistaken for a problem in the file) and whether it held a NUL byte.
+type sourceReader struct {
+	r   io.Reader
+	n   int64
+	nul bool
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.n += int64(n)
+	if bytes.IndexByte(p[:n], 0) >= 0 {
+		s.nul = true
+	}
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// errBinary is the 415 for a body that is not text; sniffed is what
+// http.DetectContentType made of it.
+func errBinary(sniffed string) error {
+	kind := "binary data"
+	if mt, _, err := mime.ParseMediaType(sniffed); err == nil && mt != "application/octet-stream" {
+		kind = mt
+	}
+	return echo.NewHTTPError(http.StatusUnsupportedMediaType,
+		fmt.Sprintf("the file is not CSV text (it looks like %s): export it from your spreadsheet as \"CSV UTF-8\"", kind))
+}
+
+// ingest reads one file and imports it for account a (a dry run when dry
+// is set). Errors: *poll.Problems (422), EFORBIDDEN (403), the body
+// limit's 413 and a 415 for binary content, unwrapped.
+func (u *uploader) ingest(a *store.Account, name string, body io.Reader, question string, dry bool) (*poll.Upload, error) {
+	src := &sourceReader{r: body}
+	br := bufio.NewReaderSize(src, 64<<10)
+	head, _ := br.Peek(512)
+	if src.err != nil {
+		return nil, src.err
+	}
+	if len(head) > 0 && !looksLikeUTF16(head) {
+		if ct := http.DetectContentType(head); !strings.HasPrefix(ct, "text/") {
+			return nil, errBinary(ct)
+		}
+	}
+	h := sha256.New()
+	tee := io.TeeReader(br, h)
+	batch, err := pollcsv.Read(name, tee, pollcsv.Options{QuestionID: question})
+	if err == nil {
+		_, err = io.Copy(io.Discard, tee) // the rest, for the digest and size
+	}
+	switch {
+	case src.err != nil:
+		return nil, src.err
+	case src.nul && !looksLikeUTF16(head):
+		return nil, errBinary("application/octet-stream")
+	case err != nil:
+		return nil, err
+	}
+	up, err := u.s.db.Import(store.ImportRequest{
+		Batch: batch, Account: a.Name, FileName: name, SHA256: hex.EncodeToString(h.Sum(nil)),
+		Size: src.n, DryRun: dry, MayPublish: publishRule(a),
+	})
+	if err != nil {
+		return nil, err
+	}
+	normalizeUpload(up)
+	if dry {
+		u.s.log.Info("upload dry run (not stored)", "account", a.Name, "file", name, "sha256", up.SHA256,
+			"size", up.Size, "format", up.Format, "counts", up.Counts.String())
+	} else {
+		u.s.log.Info("upload stored", "id", up.ID, "account", a.Name, "file", name, "sha256", up.SHA256,
+			"size", up.Size, "counts", up.Counts.String())
+	}
+	return up, nil
+}
+
+// looksLikeUTF16 reports whether head starts with a UTF-16 byte-order mark:
+// text the reader rejects with advice rather than a binary file.
+func looksLikeUTF16(head []byte) bool {
+	return bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
+}
+
+// normalizeUpload gives an upload a stable JSON shape: questions sorted
+// and never null.
+func normalizeUpload(up *poll.Upload) {
+	if up.Questions == nil {
+		up.Questions = []string{}
+	}
+	sort.Strings(up.Questions)
+}
+
+// cleanFileName keeps the base name of a client's file name, without
+// control characters, at most 200 bytes; "upload.csv" when nothing is left.
+func cleanFileName(s string) string {
+	s = path.Base(strings.ReplaceAll(s, `\`, "/"))
+	s = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s))
+	for len(s) > 200 {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	if s == "" || s == "." || s == "/" {
+		return "upload.csv"
+	}
+	return s
+}
+
+// uploadParams reads ?question and ?dry_run.
+func uploadParams(c echo.Context) (question string, dry bool, err error) {
+	question = strings.TrimSpace(c.QueryParam("question"))
+	if question != "" && !poll.ValidSlug(question) {
+		return "", false, poll.Errorf(poll.EINVALID, "question: %q is not a question id (lower-case letters, digits and '-')", question)
+	}
+	if s := strings.TrimSpace(c.QueryParam("dry_run")); s != "" {
+		dry, err = strconv.ParseBool(s)
+		if err != nil {
+			return "", false, poll.Errorf(poll.EINVALID, "dry_run: %q is not true or false", s)
+		}
+	}
+	return question, dry, nil
+}
+
+// formFile returns the multipart field "file", turning the ways it can
+// fail into the right answers: the body limit's 413 unchanged, a missing
+// field or a malformed body 400.
+func formFile(c echo.Context) (name string, r io.ReadCloser, err error) {
+	src := &sourceReader{r: c.Request().Body}
+	c.Request().Body = io.NopCloser(src)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var he *echo.HTTPError
+		switch {
+		case errors.As(src.err, &he):
+			return "", nil, he
+		case errors.As(err, &he):
+			return "", nil, he
+		case errors.Is(err, http.ErrMissingFile):
+			return "", nil, poll.Errorf(poll.EINVALID, `the multipart body has no file field "file"`)
+		}
+		return "", nil, poll.Errorf(poll.EINVALID, "the multipart body cannot be read: %v", err)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", nil, fmt.Errorf("web: opening the uploaded file: %w", err)
+	}
+	return cleanFileName(fh.Filename), f, nil
+}
+
+// apiSource returns the file of an upload request: the body itself for a
+// CSV media type, the field "file" of a multipart body; 415 otherwise.
+func apiSource(c echo.Context) (name string, r io.ReadCloser, err error) {
+	ct := c.Request().Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return "", nil, echo.NewHTTPError(http.StatusUnsupportedMediaType,
+			"send the CSV as the body with Content-Type: text/csv, or as the field \"file\" of a multipart/form-data body")
+	}
+	switch {
+	case mt == "multipart/form-data":
+		return formFile(c)
+	case csvTypes[mt]:
+		if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
+			return "", nil, echo.NewHTTPError(http.StatusUnsupportedMediaType,
+				fmt.Sprintf("charset %q: pollagg reads UTF-8 only; export the file as \"CSV UTF-8\"", params["charset"]))
+		}
+		name := c.QueryParam("file_name")
+		if name == "" {
+			if _, p, err := mime.ParseMediaType(c.Request().Header.Get("Content-Disposition")); err == nil {
+				name = p["filename"]
+			}
+		}
+		return cleanFileName(name), c.Request().Body, nil
+	}
+	return "", nil, echo.NewHTTPError(http.StatusUnsupportedMediaType,
+		fmt.Sprintf("Content-Type %q is not CSV: send text/csv (or application/csv, text/plain), or multipart/form-data with the field \"file\"", mt))
+}
+
+// postUpload is POST /api/v1/uploads.
+func (u *uploader) postUpload(c echo.Context) error {
+	a := accountOf(c)
+	question, dry, err := uploadParams(c)
+	if err != nil {
+		return err
+	}
+	name, r, err := apiSource(c)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	up, err := u.ingest(a, name, r, question, dry)
+	if err != nil {
+		return err
+	}
+	if up.DryRun {
+		return c.JSON(http.StatusOK, UploadResponse{Upload: up})
+	}
+	loc := "/api/v1/uploads/" + up.ID
+	c.Response().Header().Set("Location", loc)
+	return c.JSON(http.StatusCreated, UploadResponse{Upload: up, Location: loc})
+}
+
+// listUploads is GET /api/v1/uploads.
+func (u *uploader) listUploads(c echo.Context) error {
+	a := accountOf(c)
+	account := a.Name
+	if a.Operator {
+		account = strings.TrimSpace(c.QueryParam("account"))
+	}
+	limit := 100
+	if s := c.QueryParam("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 1000 {
+			return poll.Errorf(poll.EINVALID, "limit: %q must be a number from 1 to 1000", s)
+		}
+		limit = n
+	}
+	list, err := u.s.db.Uploads(account)
+	if err != nil {
+		return err
+	}
+	out := UploadList{Uploads: list, Total: len(list)}
+	if len(out.Uploads) > limit {
+		out.Uploads = out.Uploads[:limit]
+	}
+	if out.Uploads == nil {
+		out.Uploads = []poll.Upload{}
+	}
+	for i := range out.Uploads {
+		normalizeUpload(&out.Uploads[i])
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// ownUpload returns upload id when a may see it: its own, or any for an
+// operator. Another account's upload is ENOTFOUND, as if it did not exist.
+func (u *uploader) ownUpload(a *store.Account, id string) (*poll.Upload, error) {
+	up, err := u.s.db.Upload(id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Operator && up.Account != a.Name {
+		return nil, poll.Errorf(poll.ENOTFOUND, "no upload %q", id)
+	}
+	normalizeUpload(up)
+	return up, nil
+}
+
+// getUpload is GET /api/v1/uploads/{id}.
+func (u *uploader) getUpload(c echo.Context) error {
+	up, err := u.ownUpload(accountOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	revs, err := u.revisionsOf(up)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, UploadDetail{Upload: up, Revisions: revs})
+}
+
+// revisionsOf finds the poll revisions an upload made, in its questions.
+func (u *uploader) revisionsOf(up *poll.Upload) ([]UploadRevision, error) {
+	out := []UploadRevision{}
+	for _, q := range up.Questions {
+		recs, err := u.s.db.Records(q, true)
+		if poll.ErrorCode(err) == poll.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			for _, rev := range r.Revisions {
+				if rev.UploadID == up.ID {
+					out = append(out, UploadRevision{PollID: rev.Poll.ID, QuestionID: q, Pollster: rev.Poll.Pollster,
+						Revision: rev.Number, URL: "/polls/" + rev.Poll.ID})
+				}
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,911 @@
+package poll
+
+import (
+	"math"
+)
+
+// The kalman method. For one answer option, poll i fielded on day d(i) by
+// pollster j(i) in mode k(i) reports
+//
+//	y_i = level + w_d(i) + h_j(i) + m_k(i) + e_i,  e_i ~ N(0, σ_i²)
+//
+// where w is a random walk (w_0 = 0, w_t = w_(t-1) + N(0, q)), h are the
+// pollsters' house effects (random effects, N(0, τ²)), m the mode effects
+// (nearly flat prior) and σ_i² = p(100-p)/neff_i + NonSamplingSD², divided
+// by the poll's rating. The regression part θ = (level, h, m) is estimated
+// by generalised least squares through the Kalman filter (the "augmented"
+// filter of de Jong), under Jackman's anchor: the pollsters' average lean is
+// zero. The random-walk variance q is chosen by maximum likelihood and τ² by
+// EM, alternating until they settle. The average on day d is then
+//
+//	μ̂_d = level + ŵ_d     with variance   P_d|T + g_dᵀ Cov(θ̂) g_d
+//
+// P_d|T from the Rauch-Tung-Striebel smoother and g_d the smoothed
+// regression columns: the band includes the uncertainty of the house
+// effects themselves.
+
+// Bounds and priors of the kalman fit.
+const (
+	qMin      = 1e-6 // smallest random-walk variance, points² per day
+	qMax      = 25   // largest: a 5-point daily step
+	qStart    = 0.05 // starting value: about 1 point per 20 days
+	qPrior    = 0.01 // centre of the weak prior on q: 0.1 point a day
+	qPriorSD  = 2.0  // its SD on the log scale: a factor of 7
+	tauPrior  = 2.0  // τ's prior guess, points
+	tauPriorN = 1.0  // ... worth one pollster
+	modePrior = 20.0 // prior SD of a mode effect: nearly flat
+	kIters    = 30   // most alternations of GLS, q and τ
+	nsFloor   = 0.01 // smallest non-sampling variance, points²
+	nsMax     = 100  // largest: 10 points
+)
+
+// kspec chooses the regression part of a kalman fit.
+type kspec struct {
+	house bool // a column per pollster
+	mode  bool // a column per mode
+}
+
+// kpoll is one poll as one option's fit sees it.
+type kpoll struct {
+	i    int // index into prepared.polls
+	day  int
+	y    float64
+	neff float64
+	prec float64 // rating multiplier
+	hc   int     // pollster column or -1
+	mc   int     // mode column or -1
+	j, k int     // pollster and mode index
+	pi   float64 // precision: rating / σ²
+	bv   float64 // binomial variance at the smoothed share
+	s2   float64 // σ² = bv + ns²
+}
+
+// kfit is the fitted state-space model of one option.
+type kfit struct {
+	T, p     int
+	q, tau2  float64
+	hcol     []int // pollster → column, -1 when none
+	mcol     []int // mode → column, -1 when none
+	hasPolls []int // pollster → number of polls with this option
+	frac     [][]float64
+	polls    []kpoll
+	theta    []float64
+	cov      []float64 // p×p
+	H, zb    []float64 // per day: total precision, precision-weighted mean
+	e2       []float64 // per day: Σ (π_i/H)²
+	mu, v    []float64 // per day: average and its variance
+	ms       []float64 // T×(p+1): smoothed regression columns and data
+	Pf, Pp   []float64 // filtered and predicted variance of w
+	Ps       []float64 // smoothed variance of w
+	ns2      float64   // non-sampling variance, estimated
+	nsMin    float64   // its floor: Options.NonSamplingSD²
+	spr      float64   // spread of the pollsters' leans (see computeSpread)
+	w        *kwork
+}
+
+// fitKalman fits one option (index k of pr.opts) with the given spec: it
+// estimates q and τ² and returns the smoothed fit, or nil when no poll
+// reports the option.
+func fitKalman(pr *prepared, k int, spec kspec) *kfit {
+	f := newKfit(pr, k, spec)
+	if f == nil {
+		return nil
+	}
+	f.estimate(spec)
+	f.finish()
+	if DebugHook != nil {
+		DebugHook(k, f.q, f.tau2, f.ns2)
+	}
+	return f
+}
+
+// newKfit lays out the polls and columns of one option's fit, with σ²
+// from the option's mean share and the starting q and τ².
+func newKfit(pr *prepared, k int, spec kspec) *kfit {
+	f := &kfit{T: pr.nDays, ns2: pr.o.NonSamplingSD * pr.o.NonSamplingSD}
+	J, K := len(pr.pollsters), len(pr.modes)
+	f.hasPolls = make([]int, J)
+	modeCount := make([]int, K)
+	f.frac = make([][]float64, J)
+	for j := range f.frac {
+		f.frac[j] = make([]float64, K)
+	}
+	mean, n := 0.0, 0
+	for i := range pr.polls {
+		p := &pr.polls[i]
+		y := p.y[k]
+		if math.IsNaN(y) {
+			continue
+		}
+		f.polls = append(f.polls, kpoll{i: i, day: p.day, y: y, neff: p.neff, prec: p.prec, j: p.pollster, k: p.mode})
+		f.hasPolls[p.pollster]++
+		f.frac[p.pollster][p.mode]++
+		modeCount[p.mode]++
+		mean += y
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	mean /= float64(n)
+	activeJ, activeK := 0, 0
+	for j := range f.hasPolls {
+		if f.hasPolls[j] > 0 {
+			activeJ++
+			for m := range f.frac[j] {
+				f.frac[j][m] /= float64(f.hasPolls[j])
+			}
+		}
+	}
+	for _, c := range modeCount {
+		if c > 0 {
+			activeK++
+		}
+	}
+	f.p = 1
+	f.hcol = make([]int, J)
+	f.mcol = make([]int, K)
+	for j := range f.hcol {
+		f.hcol[j] = -1
+		if spec.house && activeJ >= 2 && f.hasPolls[j] > 0 {
+			f.hcol[j] = f.p
+			f.p++
+		}
+	}
+	for m := range f.mcol {
+		f.mcol[m] = -1
+		if spec.mode && activeK >= 2 && modeCount[m] > 0 {
+			f.mcol[m] = f.p
+			f.p++
+		}
+	}
+	for i := range f.polls {
+		kp := &f.polls[i]
+		kp.hc, kp.mc = f.hcol[kp.j], f.mcol[kp.k]
+	}
+	T := f.T
+	f.H, f.zb, f.e2 = make([]float64, T), make([]float64, T), make([]float64, T)
+	f.mu, f.v = make([]float64, T), make([]float64, T)
+	f.Pf, f.Pp, f.Ps = make([]float64, T), make([]float64, T), make([]float64, T)
+	f.theta = make([]float64, f.p)
+	f.cov = make([]float64, f.p*f.p)
+	f.q, f.tau2 = qStart, tauPrior*tauPrior
+	for i := range f.polls {
+		kp := &f.polls[i]
+		kp.bv = binomVar(mean, kp.neff)
+		kp.s2 = kp.bv + f.ns2
+	}
+	f.nsMin = f.ns2
+	f.w = newKwork(f)
+	return f
+}
+
+// estimate finds q, the non-sampling variance ns² and τ². Each round
+// takes θ̂ (GLS at the current values) and then
+//
+//   - q: maximises the marginal likelihood of the polls (θ integrated out,
+//     as in REML) plus a weak prior on log q. The marginal likelihood costs
+//     one GLS pass per value, so it is evaluated at log q ± 0.7 only; the
+//     search runs on the cheap likelihood with θ held at θ̂ plus a quadratic
+//     in log q that makes it agree with the marginal one at those three
+//     points;
+//   - ns²: maximises the likelihood with θ held at θ̂;
+//   - τ²: one EM step, the mean of ĥ² + Var(ĥ) over pollsters;
+//   - σ²: the binomial variances move to the smoothed shares.
+//
+// It stops when none of them moves by more than 1%.
+func (f *kfit) estimate(spec kspec) {
+	w := f.w
+	rb := make([]float64, f.T)
+	e := make([]float64, len(f.polls))
+	bv := make([]float64, len(f.polls))
+	old := make([]float64, f.p)
+	prior := func(x float64) float64 {
+		d := (x - math.Log(qPrior)) / qPriorSD
+		return -d * d / 2
+	}
+	lo, hi := math.Log(qMin), math.Log(qMax)
+	f.aggregate()
+	m0 := w.gls(f)
+	for it := 0; it < kIters; it++ {
+		copy(old, f.theta)
+		f.residuals(rb)
+		x0 := math.Log(f.q)
+		if it == 0 {
+			// A start from the cheap likelihood over the whole range.
+			x0 = goldenMax(func(x float64) float64 { return rwLogLik(f.H, rb, math.Exp(x)) + prior(x) }, lo, hi, 1e-2)
+			f.q = math.Exp(x0)
+			m0 = w.gls(f)
+			f.residuals(rb)
+		}
+		for i := range f.polls {
+			e[i] = f.polls[i].y - f.xtheta(&f.polls[i])
+		}
+		tau2 := f.tau2
+		if spec.house {
+			s, nj := tauPriorN*tauPrior*tauPrior, tauPriorN
+			for _, c := range f.hcol {
+				if c >= 0 {
+					s += f.theta[c]*f.theta[c] + f.cov[c*f.p+c]
+					nj++
+				}
+			}
+			tau2 = math.Max(s/nj, 0.01)
+		}
+		f.scalarSmooth(rb)
+		for i := range f.polls {
+			bv[i] = binomVar(f.mu[f.polls[i].day], f.polls[i].neff)
+		}
+		// q: the three-point correction, then the search.
+		const h = 0.7
+		xs := [3]float64{x0 - h, x0, x0 + h}
+		var c [3]float64
+		for j, x := range xs {
+			m := m0
+			if j != 1 {
+				f.q = math.Exp(x)
+				m = w.gls(f)
+			}
+			c[j] = m - rwLogLik(f.H, rb, math.Exp(x))
+		}
+		// c(x) = c1 + b·(x-x0) + a·(x-x0)²
+		cb := (c[2] - c[0]) / (2 * h)
+		ca := (c[2] - 2*c[1] + c[0]) / (2 * h * h)
+		x1 := goldenMax(func(x float64) float64 {
+			d := x - x0
+			return rwLogLik(f.H, rb, math.Exp(x)) + cb*d + ca*d*d + prior(x)
+		}, math.Max(lo, x0-2*h), math.Min(hi, x0+2*h), 1e-3)
+		q := math.Exp(x1)
+		ns2 := f.ns2
+		if nlo, nhi := math.Log(math.Max(f.nsMin, nsFloor)), math.Log(nsMax); nlo < nhi {
+			if it > 0 {
+				x := math.Log(math.Max(ns2, nsFloor))
+				nlo, nhi = math.Max(nlo, x-1), math.Min(nhi, x+1)
+			}
+			ns2 = math.Exp(goldenMax(func(x float64) float64 { return w.noiseLogLik(f, e, q, math.Exp(x)) }, nlo, nhi, 5e-3))
+		}
+		dq := math.Abs(x1 - x0)
+		dn := math.Abs(math.Log(ns2) - math.Log(math.Max(f.ns2, nsFloor)))
+		dt := math.Abs(tau2-f.tau2) / f.tau2
+		f.q, f.ns2, f.tau2 = q, ns2, tau2
+		for i := range f.polls {
+			f.polls[i].bv = bv[i]
+		}
+		f.aggregate()
+		m0 = w.gls(f)
+		dth := 0.0
+		for c := range old {
+			dth = math.Max(dth, math.Abs(old[c]-f.theta[c]))
+		}
+		if dq < 0.01 && dn < 0.01 && dt < 0.01 && dth < 1e-3 {
+			break
+		}
+	}
+}
+
+// noiseLogLik is the log-likelihood (up to a constant) of the residuals
+// e_i = y_i - X_iᵀθ under a random walk of variance q and polls of variance
+// bv_i + ns2: the daily means through the filter plus the spread of the
+// polls within each day.
+func (w *kwork) noiseLogLik(f *kfit, e []float64, q, ns2 float64) float64 {
+	H, s, ss := w.H, w.s, w.ss
+	clear(H)
+	clear(s)
+	clear(ss)
+	ll := 0.0
+	for i := range f.polls {
+		kp := &f.polls[i]
+		pi := kp.prec / (kp.bv + ns2)
+		H[kp.day] += pi
+		s[kp.day] += pi * e[i]
+		ss[kp.day] += pi * e[i] * e[i]
+		ll += math.Log(pi)
+	}
+	for t, h := range H {
+		if h > 0 {
+			ll -= ss[t] - s[t]*s[t]/h + math.Log(h)
+			s[t] /= h
+		}
+	}
+	return 0.5*ll + rwLogLik(H, s, q)
+}
+
+// finish computes θ, its covariance and the smoothed series for the
+// current q, τ² and σ².
+func (f *kfit) finish() {
+	f.aggregate()
+	f.w.gls(f)
+	f.w.smooth(f)
+	f.spr = f.computeSpread()
+}
+
+// aggregate computes each poll's precision and the per-day sums.
+func (f *kfit) aggregate() {
+	for i := range f.polls {
+		kp := &f.polls[i]
+		kp.s2 = kp.bv + f.ns2
+	}
+	clear(f.H)
+	clear(f.zb)
+	clear(f.e2)
+	for i := range f.polls {
+		kp := &f.polls[i]
+		kp.pi = kp.prec / math.Max(kp.s2, 1e-6)
+		f.H[kp.day] += kp.pi
+		f.zb[kp.day] += kp.pi * kp.y
+	}
+	for i := range f.polls {
+		kp := &f.polls[i]
+		r := kp.pi / f.H[kp.day]
+		f.e2[kp.day] += r * r
+	}
+	for t, h := range f.H {
+		if h > 0 {
+			f.zb[t] /= h
+		}
+	}
+}
+
+// residuals fills rb with each day's precision-weighted mean of
+// y_i - X_iᵀθ: the data the random walk has to explain.
+func (f *kfit) residuals(rb []float64) {
+	clear(rb)
+	for i := range f.polls {
+		kp := &f.polls[i]
+		rb[kp.day] += kp.pi * (kp.y - f.xtheta(kp))
+	}
+	for t, h := range f.H {
+		if h > 0 {
+			rb[t] /= h
+		}
+	}
+}
+
+// xtheta is X_iᵀθ for one poll.
+func (f *kfit) xtheta(kp *kpoll) float64 {
+	s := f.theta[0]
+	if kp.hc >= 0 {
+		s += f.theta[kp.hc]
+	}
+	if kp.mc >= 0 {
+		s += f.theta[kp.mc]
+	}
+	return s
+}
+
+// lean is the poll's estimated house and mode effect, X_iᵀθ without the level.
+func (f *kfit) lean(kp *kpoll) float64 { return f.xtheta(kp) - f.theta[0] }
+
+// scalarSmooth runs the filter and RTS smoother on the residual series rb
+// and sets mu to level + ŵ (used between iterations to update σ²).
+func (f *kfit) scalarSmooth(rb []float64) {
+	P, m := 0.0, 0.0
+	for t := 0; t < f.T; t++ {
+		if t > 0 {
+			P += f.q
+		}
+		f.Pp[t] = P
+		if f.H[t] > 0 {
+			R := 1 / f.H[t]
+			F := P + R
+			K := P / F
+			m += K * (rb[t] - m)
+			P = P * R / F
+		}
+		f.Pf[t] = P
+		f.mu[t] = m
+	}
+	for t := f.T - 2; t >= 0; t-- {
+		if f.Pp[t+1] > 0 {
+			f.mu[t] += f.Pf[t] / f.Pp[t+1] * (f.mu[t+1] - f.mu[t])
+		}
+	}
+	for t := range f.mu {
+		f.mu[t] += f.theta[0]
+	}
+}
+
+// rwLogLik is the log-likelihood (up to a constant) of the daily series rb
+// with precisions H under a random walk of variance q started at 0.
+func rwLogLik(H, rb []float64, q float64) float64 {
+	P, m, ll := 0.0, 0.0, 0.0
+	for t, h := range H {
+		if t > 0 {
+			P += q
+		}
+		if h > 0 {
+			F := P + 1/h
+			v := rb[t] - m
+			ll -= 0.5 * (math.Log(F) + v*v/F)
+			K := P / F
+			m += K * v
+			P -= K * P
+		}
+	}
+	return ll
+}
+
+// goldenMax returns the x in [lo, hi] that maximises f, by golden-section
+// search to within tol.
+func goldenMax(f func(float64) float64, lo, hi, tol float64) float64 {
+	const g = 0.6180339887498949
+	a, b := lo, hi
+	c, d := b-g*(b-a), a+g*(b-a)
+	fc, fd := f(c), f(d)
+	for b-a > tol {
+		if fc >= fd {
+			b, d, fd = d, c, fc
+			c = b - g*(b-a)
+			fc = f(c)
+		} else {
+			a, c, fc = c, d, fd
+			d = a + g*(b-a)
+			fd = f(d)
+		}
+	}
+	if fc >= fd {
+		return c
+	}
+	return d
+}
+
+// kwork is scratch space for the column filter.
+type kwork struct {
+	A, b, m, v, xs []float64
+	H, s, ss       []float64 // per day, for noiseLogLik
+	touched        []int
+}
+
+func newKwork(f *kfit) *kwork {
+	p := f.p
+	return &kwork{A: make([]float64, p*p), b: make([]float64, p), m: make([]float64, p+1),
+		v: make([]float64, p+1), xs: make([]float64, p+1), touched: make([]int, 0, p),
+		H: make([]float64, f.T), s: make([]float64, f.T), ss: make([]float64, f.T)}
+}
+
+// dayX fills w.xs with the day's precision-weighted mean regression row x̄
+// (and z̄ in the last slot) for the polls f.polls[a:b], all on one day.
+func (w *kwork) dayX(f *kfit, a, b int) {
+	p := f.p
+	for _, c := range w.touched {
+		w.xs[c] = 0
+	}
+	w.touched = w.touched[:0]
+	h := f.H[f.polls[a].day]
+	for i := a; i < b; i++ {
+		kp := &f.polls[i]
+		r := kp.pi / h
+		if kp.hc >= 0 {
+			if w.xs[kp.hc] == 0 {
+				w.touched = append(w.touched, kp.hc)
+			}
+			w.xs[kp.hc] += r
+		}
+		if kp.mc >= 0 {
+			if w.xs[kp.mc] == 0 {
+				w.touched = append(w.touched, kp.mc)
+			}
+			w.xs[kp.mc] += r
+		}
+	}
+	w.xs[0] = 1
+	w.xs[p] = f.zb[f.polls[a].day]
+}
+
+// gls estimates θ and its constrained posterior covariance for the current
+// precisions, q and τ². It returns the log marginal likelihood of the polls
+// (θ integrated out under its prior), up to terms that depend on neither q
+// nor τ².
+func (w *kwork) gls(f *kfit) float64 {
+	p := f.p
+	A, b, m, v := w.A, w.b, w.m, w.v
+	clear(A)
+	clear(b)
+	clear(m)
+	P := 0.0
+	i := 0
+	ll, yy := 0.0, 0.0
+	for t := 0; t < f.T; t++ {
+		if t > 0 {
+			P += f.q
+		}
+		if f.H[t] == 0 {
+			continue
+		}
+		a := i
+		for i < len(f.polls) && f.polls[i].day == t {
+			i++
+		}
+		w.dayX(f, a, i)
+		R := 1 / f.H[t]
+		F := P + R
+		K := P / F
+		ll += math.Log(F)
+		yy += (w.xs[p] - m[p]) * (w.xs[p] - m[p]) / F
+		for c := 0; c <= p; c++ {
+			v[c] = w.xs[c] - m[c]
+			m[c] += K * v[c]
+		}
+		invF := 1 / F
+		for r := 0; r < p; r++ {
+			vr := v[r] * invF
+			if vr == 0 {
+				continue
+			}
+			row := A[r*p : r*p+r+1]
+			for c := range row {
+				row[c] += vr * v[c]
+			}
+			b[r] += vr * v[p]
+		}
+		P = P * R / F
+		// Within-day contrasts: Σ π_i (X_i - x̄)(X_i - x̄)ᵀ = Σ π_i X_i X_iᵀ - H x̄ x̄ᵀ.
+		if i-a > 1 && p > 1 {
+			h := f.H[t]
+			for q := a; q < i; q++ {
+				kp := &f.polls[q]
+				cols := [3]int{0, kp.hc, kp.mc}
+				for _, r := range cols {
+					if r < 0 {
+						continue
+					}
+					for _, c := range cols {
+						if c < 0 || c > r {
+							continue
+						}
+						A[r*p+c] += kp.pi
+					}
+					b[r] += kp.pi * kp.y
+				}
+			}
+			cols := append(w.touched, 0)
+			for _, r := range cols {
+				for _, c := range cols {
+					if c > r {
+						continue
+					}
+					A[r*p+c] -= h * w.xs[r] * w.xs[c]
+				}
+				b[r] -= h * w.xs[r] * w.xs[p]
+			}
+			w.touched = cols[:len(cols)-1]
+		}
+	}
+	for _, c := range f.hcol {
+		if c >= 0 {
+			A[c*p+c] += 1 / f.tau2
+			ll += math.Log(f.tau2)
+		}
+	}
+	for _, c := range f.mcol {
+		if c >= 0 {
+			A[c*p+c] += 1 / (modePrior * modePrior)
+		}
+	}
+	for r := 0; r < p; r++ {
+		for c := 0; c < r; c++ {
+			A[c*p+r] = A[r*p+c]
+		}
+	}
+	logdet, ok := invertSPD(A, f.cov, p)
+	if !ok {
+		// Degenerate data (no information at all): fall back to a
+		// diagonal guess rather than failing.
+		clear(f.cov)
+		for r := 0; r < p; r++ {
+			f.cov[r*p+r] = 1 / math.Max(A[r*p+r], 1e-9)
+		}
+	}
+	for r := 0; r < p; r++ {
+		s := 0.0
+		for c := 0; c < p; c++ {
+			s += f.cov[r*p+c] * b[c]
+		}
+		f.theta[r] = s
+		yy -= s * b[r]
+	}
+	f.constrain()
+	return -0.5 * (ll + yy + logdet)
+}
+
+// anchor returns the constraint vector: the pollsters' average lean.
+func (f *kfit) anchor() []float64 {
+	C := make([]float64, f.p)
+	for _, c := range f.hcol {
+		if c >= 0 {
+			C[c] = 1
+		}
+	}
+	for j, n := range f.hasPolls {
+		if n == 0 {
+			continue
+		}
+		for k, c := range f.mcol {
+			if c >= 0 {
+				C[c] += f.frac[j][k]
+			}
+		}
+	}
+	return C
+}
+
+// constrain conditions θ and its covariance on the anchor Cᵀθ = 0.
+func (f *kfit) constrain() {
+	if f.p == 1 {
+		return
+	}
+	p := f.p
+	C := f.anchor()
+	u := make([]float64, p)
+	s, ct := 0.0, 0.0
+	for r := 0; r < p; r++ {
+		for c := 0; c < p; c++ {
+			u[r] += f.cov[r*p+c] * C[c]
+		}
+		s += C[r] * u[r]
+		ct += C[r] * f.theta[r]
+	}
+	if !(s > 0) {
+		return
+	}
+	for r := 0; r < p; r++ {
+		f.theta[r] -= u[r] * ct / s
+		for c := 0; c < p; c++ {
+			f.cov[r*p+c] -= u[r] * u[c] / s
+		}
+	}
+}
+
+// smooth runs the column filter and the RTS smoother, keeping the smoothed
+// columns, and sets mu and v for every day.
+func (w *kwork) smooth(f *kfit) {
+	p, T := f.p, f.T
+	W := p + 1
+	f.ms = make([]float64, T*W)
+	m := w.m
+	clear(m)
+	P := 0.0
+	i := 0
+	for t := 0; t < T; t++ {
+		if t > 0 {
+			P += f.q
+		}
+		f.Pp[t] = P
+		if f.H[t] > 0 {
+			a := i
+			for i < len(f.polls) && f.polls[i].day == t {
+				i++
+			}
+			w.dayX(f, a, i)
+			R := 1 / f.H[t]
+			F := P + R
+			K := P / F
+			for c := 0; c <= p; c++ {
+				m[c] += K * (w.xs[c] - m[c])
+			}
+			P = P * R / F
+		}
+		f.Pf[t] = P
+		copy(f.ms[t*W:(t+1)*W], m)
+	}
+	f.Ps[T-1] = f.Pf[T-1]
+	for t := T - 2; t >= 0; t-- {
+		if !(f.Pp[t+1] > 0) {
+			f.Ps[t] = f.Pf[t]
+			continue
+		}
+		J := f.Pf[t] / f.Pp[t+1]
+		row, next := f.ms[t*W:(t+1)*W], f.ms[(t+1)*W:(t+2)*W]
+		for c := range row {
+			row[c] += J * (next[c] - row[c])
+		}
+		f.Ps[t] = f.Pf[t] + J*J*(f.Ps[t+1]-f.Pp[t+1])
+	}
+	g := make([]float64, p)
+	for t := 0; t < T; t++ {
+		row := f.ms[t*W : (t+1)*W]
+		for c := 0; c < p; c++ {
+			g[c] = -row[c]
+		}
+		g[0]++
+		mu := row[p]
+		for c := 0; c < p; c++ {
+			mu += g[c] * f.theta[c]
+		}
+		f.mu[t] = mu
+		f.v[t] = math.Max(f.Ps[t], 0) + quad(f.cov, g, p)
+	}
+}
+
+// quad returns gᵀ C g for a p×p matrix C.
+func quad(C, g []float64, p int) float64 {
+	s := 0.0
+	for r := 0; r < p; r++ {
+		if g[r] == 0 {
+			continue
+		}
+		row := C[r*p : (r+1)*p]
+		t := 0.0
+		for c, x := range row {
+			t += x * g[c]
+		}
+		s += g[r] * t
+	}
+	return math.Max(s, 0)
+}
+
+// influence returns ∂μ̂_d/∂y_i for every poll of the fit: the exact weight
+// of each poll in the estimate of day d, house-effect estimation included.
+// Σ_i weight_i·y_i equals the estimate.
+func (f *kfit) influence(d int) []float64 {
+	p, T := f.p, f.T
+	W := p + 1
+	// Cov(w_d, w_s) = q·min(d, s): smooth that "data" to get V⁻¹c_d.
+	c := make([]float64, T)
+	for t := range c {
+		c[t] = f.q * float64(min(t, d))
+	}
+	sm := smoothSeries(f.H, c, f.q)
+	g := make([]float64, p)
+	row := f.ms[d*W : (d+1)*W]
+	for k := 0; k < p; k++ {
+		g[k] = -row[k]
+	}
+	g[0]++
+	u := make([]float64, p)
+	for r := 0; r < p; r++ {
+		for k := 0; k < p; k++ {
+			u[r] += f.cov[r*p+k] * g[k]
+		}
+	}
+	out := make([]float64, len(f.polls))
+	for i := range f.polls {
+		kp := &f.polls[i]
+		s := c[kp.day] - sm[kp.day]
+		srow := f.ms[kp.day*W : (kp.day+1)*W]
+		x := u[0]
+		if kp.hc >= 0 {
+			x += u[kp.hc]
+		}
+		if kp.mc >= 0 {
+			x += u[kp.mc]
+		}
+		for k := 0; k < p; k++ {
+			x -= u[k] * srow[k]
+		}
+		out[i] = kp.pi * (s + x)
+	}
+	return out
+}
+
+// smoothSeries returns the RTS-smoothed random walk (started at 0, variance
+// q per day) given daily data x with precisions H.
+func smoothSeries(H, x []float64, q float64) []float64 {
+	T := len(H)
+	mf, pf, pp := make([]float64, T), make([]float64, T), make([]float64, T)
+	P, m := 0.0, 0.0
+	for t := 0; t < T; t++ {
+		if t > 0 {
+			P += q
+		}
+		pp[t] = P
+		if H[t] > 0 {
+			R := 1 / H[t]
+			F := P + R
+			m += P / F * (x[t] - m)
+			P = P * R / F
+		}
+		mf[t], pf[t] = m, P
+	}
+	for t := T - 2; t >= 0; t-- {
+		if pp[t+1] > 0 {
+			mf[t] += pf[t] / pp[t+1] * (mf[t+1] - mf[t])
+		}
+	}
+	return mf
+}
+
+// kishRW returns, for every day, the Kish effective number of polls behind a
+// diffuse random-walk smoother with daily precisions H (house effects held
+// fixed), from forward and backward weight recursions.
+func kishRW(H, e2 []float64, q float64) []float64 {
+	T := len(H)
+	lf, f1, f2 := make([]float64, T), make([]float64, T), make([]float64, T)
+	L, s1, s2 := 0.0, 0.0, 0.0
+	for t := 0; t < T; t++ {
+		if t > 0 && L > 0 {
+			L = 1 / (1/L + q)
+		}
+		if H[t] > 0 {
+			n := L + H[t]
+			a, b := L/n, H[t]/n
+			s1 = s1*a + b
+			s2 = s2*a*a + b*b*e2[t]
+			L = n
+		}
+		lf[t], f1[t], f2[t] = L, s1, s2
+	}
+	out := make([]float64, T)
+	L, s1, s2 = 0, 0, 0 // backward: polls after t, predicted to t
+	for t := T - 1; t >= 0; t-- {
+		lb := 0.0
+		if L > 0 {
+			lb = 1 / (1/L + q)
+		}
+		tot := lf[t] + lb
+		if tot > 0 {
+			a := lf[t] / tot
+			sum := a*f1[t] + (1-a)*s1
+			sq := a*a*f2[t] + (1-a)*(1-a)*s2
+			if sq > 0 {
+				out[t] = sum * sum / sq
+			}
+		}
+		// fold day t into the backward filter
+		if H[t] > 0 {
+			n := lb + H[t]
+			a, b := lb/n, H[t]/n
+			s1 = s1*a + b
+			s2 = s2*a*a + b*b*e2[t]
+			L = n
+		} else {
+			L = lb
+		}
+	}
+	return out
+}
+
+// invertSPD writes the inverse of the symmetric positive-definite p×p
+// matrix A into out by Cholesky decomposition and returns log det A; false
+// if A is not positive definite.
+func invertSPD(A, out []float64, p int) (float64, bool) {
+	L := make([]float64, p*p)
+	logdet := 0.0
+	for j := 0; j < p; j++ {
+		s := A[j*p+j]
+		for k := 0; k < j; k++ {
+			s -= L[j*p+k] * L[j*p+k]
+		}
+		if !(s > 0) || math.IsInf(s, 0) {
+			return 0, false
+		}
+		d := math.Sqrt(s)
+		logdet += math.Log(s)
+		L[j*p+j] = d
+		for i := j + 1; i < p; i++ {
+			s := A[i*p+j]
+			for k := 0; k < j; k++ {
+				s -= L[i*p+k] * L[j*p+k]
+			}
+			L[i*p+j] = s / d
+		}
+	}
+	// Invert L (lower), then out = L⁻ᵀ L⁻¹.
+	Li := make([]float64, p*p)
+	for i := 0; i < p; i++ {
+		Li[i*p+i] = 1 / L[i*p+i]
+		for j := 0; j < i; j++ {
+			s := 0.0
+			for k := j; k < i; k++ {
+				s -= L[i*p+k] * Li[k*p+j]
+			}
+			Li[i*p+j] = s / L[i*p+i]
+		}
+	}
+	for i := 0; i < p; i++ {
+		for j := 0; j <= i; j++ {
+			s := 0.0
+			for k := i; k < p; k++ {
+				s += Li[k*p+i] * Li[k*p+j]
+			}
+			out[i*p+j], out[j*p+i] = s, s
+		}
+	}
+	return logdet, true
+}
+
+// DebugHook is temporary.
+var DebugHook func(k int, q, tau2, ns2 float64)
+
+var PriorC, PriorS = math.Log(0.01), 1e9
+var MarginalQ bool

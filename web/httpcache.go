@@ -1,0 +1,163 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// CacheControl is what every download says to browsers and CDNs: fresh for
+// a minute, then served stale for up to ten more minutes while the cache
+// revalidates in the background (a 304 when nothing changed).
+const CacheControl = "public, max-age=60, stale-while-revalidate=600"
+
+// gzipMin is the smallest body worth compressing (the gzip middleware's
+// MinLength too).
+const gzipMin = 1024
+
+// representation is one encoded download: its bytes, the same bytes
+// gzipped, and their validators. It is built once per question, view,
+// format and data version and then served from memory, so a request on
+// the hot path parses its query, finds this and writes it.
+type representation struct {
+	body        []byte
+	gz          []byte // body gzipped; nil when body is short or does not shrink
+	etag        string // strong ETag of body
+	etagGz      string // strong ETag of gz: a different coding is a different representation
+	contentType string
+	fileName    string    // for Content-Disposition
+	attachment  bool      // CSV downloads save to a file; JSON shows in the browser
+	modified    time.Time // the data's last update (zero for an empty database)
+}
+
+// newRepresentation hashes and compresses body once. The ETag is a hash
+// of the uncompressed bytes: the same bytes always have the same ETag,
+// across restarts, and the CLI's output can be checked against it.
+func newRepresentation(body []byte, contentType, fileName string, attachment bool, modified time.Time) *representation {
+	sum := sha256.Sum256(body)
+	tag := base64.RawURLEncoding.EncodeToString(sum[:15])
+	r := &representation{
+		body:        body,
+		etag:        `"` + tag + `"`,
+		etagGz:      `"` + tag + `-gzip"`,
+		contentType: contentType,
+		fileName:    fileName,
+		attachment:  attachment,
+		modified:    modified.UTC().Truncate(time.Second),
+	}
+	if len(body) >= gzipMin {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		if buf.Len() < len(body) {
+			r.gz = buf.Bytes()
+		}
+	}
+	return r
+}
+
+// contentDisposition returns the Content-Disposition header value.
+func (r *representation) contentDisposition() string {
+	kind := "inline"
+	if r.attachment {
+		kind = "attachment"
+	}
+	return kind + `; filename="` + r.fileName + `"`
+}
+
+// serveRepresentation writes r with its validators and caching headers,
+// or 304 Not Modified when the client's copy is current. Clients that
+// accept gzip get the precompressed bytes (the gzip middleware skips these
+// routes, see skipGzip). varyAccept is set when the format came from the
+// Accept header rather than the URL.
+func serveRepresentation(c echo.Context, r *representation, varyAccept bool) error {
+	req := c.Request()
+	h := c.Response().Header()
+	if varyAccept {
+		h.Set(echo.HeaderVary, "Accept, Accept-Encoding")
+	} else {
+		h.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	}
+	h.Set("Cache-Control", CacheControl)
+	body, etag := r.body, r.etag
+	useGz := r.gz != nil && acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
+	if useGz {
+		body, etag = r.gz, r.etagGz
+	}
+	h.Set("ETag", etag)
+	if !r.modified.IsZero() {
+		h.Set(echo.HeaderLastModified, r.modified.Format(http.TimeFormat))
+	}
+	if notModified(req, etag, r.modified) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	h.Set(echo.HeaderContentType, r.contentType)
+	h.Set(echo.HeaderContentDisposition, r.contentDisposition())
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	if useGz {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	}
+	c.Response().WriteHeader(http.StatusOK)
+	if req.Method == http.MethodHead {
+		return nil
+	}
+	_, err := c.Response().Write(body)
+	return err
+}
+
+// notModified applies RFC 9110's conditional GET rules: If-None-Match
+// (weak comparison, "*" matches) decides when present; otherwise
+// If-Modified-Since against the data's last update.
+func notModified(req *http.Request, etag string, modified time.Time) bool {
+	if inm := req.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == "*" || t == etag {
+				return true
+			}
+		}
+		return false
+	}
+	ims := req.Header.Get("If-Modified-Since")
+	if ims == "" || modified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !modified.After(t)
+}
+
+// acceptsGzip reports whether an Accept-Encoding header accepts gzip (not
+// with q=0).
+func acceptsGzip(h string) bool {
+	for _, part := range strings.Split(h, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
+			continue
+		}
+		if q, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
+			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
+				continue
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// skipGzip tells the gzip middleware to leave the read API's downloads
+// alone: they carry precompressed bytes and an ETag for each coding (see
+// serveRepresentation). c.Path is the matched route, so error answers of
+// other routes are unaffected.
+func skipGzip(c echo.Context) bool {
+	p := c.Path()
+	return strings.HasPrefix(p, "/api/v1/questions") || p == "/api/v1/openapi.json"
+}
