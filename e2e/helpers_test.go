@@ -483,14 +483,21 @@ const inkJS = `(() => {
 // canvasInk returns how many drawn (non-blank) pixels the page's canvases hold.
 func canvasInk(ctx context.Context) (int, error) { return evaluate[int](ctx, inkJS) }
 
-// chartDrew waits up to ten seconds for the page's chart canvas to hold at
-// least 2,000 drawn pixels (axes, lines, bands and dots; a blank or
-// failed chart has none) and reports whether it did.
+// renderedJS reports whether every ECharts container on the page (ECharts
+// marks them with _echarts_instance_) has finished drawing, animation
+// included: static/chart.js sets data-rendered="true" on ECharts'
+// "finished" event.
+const renderedJS = `[...document.querySelectorAll('[_echarts_instance_]')].every(el => el.dataset.rendered === 'true')`
+
+// chartDrew waits up to fifteen seconds for the page's charts to finish
+// drawing and their canvases to hold at least 2,000 drawn pixels (axes,
+// lines, bands and dots; a blank or failed chart has none), and reports
+// whether they did.
 func chartDrew(t testing.TB, ctx context.Context) bool {
 	t.Helper()
 	const minInk = 2000
-	deadline := time.Now().Add(10 * time.Second)
-	last := 0
+	deadline := time.Now().Add(15 * time.Second)
+	last, done := 0, false
 	for time.Now().Before(deadline) {
 		n, err := canvasInk(ctx)
 		if err != nil {
@@ -498,12 +505,16 @@ func chartDrew(t testing.TB, ctx context.Context) bool {
 			return false
 		}
 		last = n
-		if n >= minInk {
+		if done, err = evaluate[bool](ctx, renderedJS); err != nil {
+			t.Logf("e2e: asking whether the chart finished: %v", err)
+			return false
+		}
+		if n >= minInk && done {
 			return true
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Logf("e2e: the chart canvas has %d drawn pixels, want at least %d", last, minInk)
+	t.Logf("e2e: the chart canvas has %d drawn pixels (want at least %d); finished drawing: %t", last, minInk, done)
 	return false
 }
 

@@ -2,7 +2,9 @@ package poll
 
 import (
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 )
 
 // z95 is the normal quantile of a two-sided 95% interval.
@@ -98,8 +100,11 @@ func newEngine(pr *prepared) *engine {
 				e.ts[k] = append(e.ts[k], pr.polls[i].t)
 			}
 		}
+	}
+	// The options are fitted independently: in parallel.
+	parallel(K, func(k int) {
 		if len(e.opt[k]) == 0 {
-			continue
+			return
 		}
 		e.full[k] = fitKalman(pr, k, fullSpec)
 		if o.Method == MethodKalman {
@@ -108,7 +113,7 @@ func newEngine(pr *prepared) *engine {
 			} else {
 				e.est[k] = fitKalman(pr, k, estSpec)
 			}
-			continue
+			return
 		}
 		if o.AdjustHouse || o.AdjustMode {
 			f := e.full[k]
@@ -122,11 +127,56 @@ func newEngine(pr *prepared) *engine {
 			}
 			e.adj[k] = a
 		}
-	}
+	})
 	if o.Method == MethodLoess || o.Method == MethodWeighted {
 		e.shr = e.shares()
 	}
 	return e
+}
+
+// parallel calls fn(0) … fn(n-1) on up to GOMAXPROCS goroutines and waits.
+// A panic in fn is re-raised in the caller, where Average recovers it.
+func parallel(n int, fn func(int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for k := 0; k < n; k++ {
+			fn(k)
+		}
+		return
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+		perr any
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					mu.Lock()
+					perr = r
+					mu.Unlock()
+				}
+			}()
+			for {
+				mu.Lock()
+				k := next
+				next++
+				mu.Unlock()
+				if k >= n {
+					return
+				}
+				fn(k)
+			}
+		}()
+	}
+	wg.Wait()
+	if perr != nil {
+		panic(perr)
+	}
 }
 
 // shares returns each poll's prior weight divided, when SharePollster is
@@ -187,9 +237,9 @@ func (e *engine) series() []AnswerSeries {
 	pr := e.pr
 	n := pr.to - pr.from + 1
 	raw := make([]*optSeries, len(pr.opts))
-	for k := range pr.opts {
+	parallel(len(pr.opts), func(k int) {
 		if e.full[k] == nil {
-			continue
+			return
 		}
 		s := &optSeries{est: make([]float64, n), v: make([]float64, n), neff: make([]float64, n)}
 		if pr.o.Method == MethodKalman {
@@ -198,14 +248,14 @@ func (e *engine) series() []AnswerSeries {
 			e.linearSeries(k, s)
 		}
 		raw[k] = s
-	}
+	})
 	return e.assemble(raw)
 }
 
 // kalmanSeries copies the kalman fit of option k to s.
 func (e *engine) kalmanSeries(k int, s *optSeries) {
 	pr, f := e.pr, e.est[k]
-	neff := kishRW(f.H, f.e2, f.q)
+	neff := kishRW(f.H, f.e2, f.q, f.qx)
 	var extra []float64
 	if !pr.o.AdjustHouse {
 		extra = e.unadjustedLeanVar(k, f)

@@ -81,6 +81,11 @@ type Options struct {
 	NonSamplingSD float64 `json:"non_sampling_sd"`
 	// DefaultSampleSize stands in for polls that did not report one.
 	DefaultSampleSize int `json:"default_sample_size"`
+	// EventJumpSD lets the kalman average jump on the question's event
+	// days: the random walk's step into an event's day gets this much
+	// extra standard deviation, in percentage points (0: events are only
+	// drawn, never modelled).
+	EventJumpSD float64 `json:"event_jump_sd"`
 	// From and To bound the days returned; nil means the first and the
 	// last poll's date.
 	From *Date `json:"from,omitempty"`

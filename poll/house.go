@@ -143,7 +143,7 @@ func (e *engine) unadjustedLeanVar(k int, f *kfit) []float64 {
 	L := 0.0
 	for t := 0; t < T; t++ {
 		if t > 0 && L > 0 {
-			L = 1 / (1/L + f.q)
+			L = 1 / (1/L + f.qAt(t))
 		}
 		if f.H[t] > 0 {
 			n := L + f.H[t]
@@ -165,7 +165,7 @@ func (e *engine) unadjustedLeanVar(k int, f *kfit) []float64 {
 	for t := T - 1; t >= 0; t-- {
 		lb := 0.0
 		if L > 0 {
-			lb = 1 / (1/L + f.q)
+			lb = 1 / (1/L + f.qAt(t+1))
 		}
 		if tot := lf[t] + lb; tot > 0 {
 			a := lf[t] / tot

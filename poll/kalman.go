@@ -29,8 +29,8 @@ const (
 	qMin      = 1e-6 // smallest random-walk variance, points² per day
 	qMax      = 25   // largest: a 5-point daily step
 	qStart    = 0.05 // starting value: about 1 point per 20 days
-	qPrior    = 0.01 // centre of the weak prior on q: 0.1 point a day
-	qPriorSD  = 2.0  // its SD on the log scale: a factor of 7
+	qPrior    = 0.02 // centre of the weak prior on q: 0.14 point a day
+	qPriorSD  = 1.5  // its SD on the log scale: a factor of 4.5
 	tauPrior  = 2.0  // τ's prior guess, points
 	tauPriorN = 1.0  // ... worth one pollster
 	modePrior = 20.0 // prior SD of a mode effect: nearly flat
@@ -77,6 +77,7 @@ type kfit struct {
 	ms       []float64 // T×(p+1): smoothed regression columns and data
 	Pf, Pp   []float64 // filtered and predicted variance of w
 	Ps       []float64 // smoothed variance of w
+	qx       []float64 // per day: extra step variance on event days (nil: none)
 	ns2      float64   // non-sampling variance, estimated
 	nsMin    float64   // its floor: Options.NonSamplingSD²
 	spr      float64   // spread of the pollsters' leans (see computeSpread)
@@ -93,16 +94,13 @@ func fitKalman(pr *prepared, k int, spec kspec) *kfit {
 	}
 	f.estimate(spec)
 	f.finish()
-	if DebugHook != nil {
-		DebugHook(k, f.q, f.tau2, f.ns2)
-	}
 	return f
 }
 
 // newKfit lays out the polls and columns of one option's fit, with σ²
 // from the option's mean share and the starting q and τ².
 func newKfit(pr *prepared, k int, spec kspec) *kfit {
-	f := &kfit{T: pr.nDays, ns2: pr.o.NonSamplingSD * pr.o.NonSamplingSD}
+	f := &kfit{T: pr.nDays, ns2: pr.o.NonSamplingSD * pr.o.NonSamplingSD, qx: pr.qx}
 	J, K := len(pr.pollsters), len(pr.modes)
 	f.hasPolls = make([]int, J)
 	modeCount := make([]int, K)
@@ -193,7 +191,8 @@ func newKfit(pr *prepared, k int, spec kspec) *kfit {
 //   - τ²: one EM step, the mean of ĥ² + Var(ĥ) over pollsters;
 //   - σ²: the binomial variances move to the smoothed shares.
 //
-// It stops when none of them moves by more than 1%.
+// It stops when q, ns² and τ² move by less than 2% and θ by less than
+// 0.01 point.
 func (f *kfit) estimate(spec kspec) {
 	w := f.w
 	rb := make([]float64, f.T)
@@ -205,6 +204,7 @@ func (f *kfit) estimate(spec kspec) {
 		return -d * d / 2
 	}
 	lo, hi := math.Log(qMin), math.Log(qMax)
+	var xc, ca, cb float64 // the correction's centre and coefficients
 	f.aggregate()
 	m0 := w.gls(f)
 	for it := 0; it < kIters; it++ {
@@ -213,7 +213,7 @@ func (f *kfit) estimate(spec kspec) {
 		x0 := math.Log(f.q)
 		if it == 0 {
 			// A start from the cheap likelihood over the whole range.
-			x0 = goldenMax(func(x float64) float64 { return rwLogLik(f.H, rb, math.Exp(x)) + prior(x) }, lo, hi, 1e-2)
+			x0 = goldenMax(func(x float64) float64 { return rwLogLik(f.H, rb, math.Exp(x), f.qx) + prior(x) }, lo, hi, 1e-2)
 			f.q = math.Exp(x0)
 			m0 = w.gls(f)
 			f.residuals(rb)
@@ -236,24 +236,28 @@ func (f *kfit) estimate(spec kspec) {
 		for i := range f.polls {
 			bv[i] = binomVar(f.mu[f.polls[i].day], f.polls[i].neff)
 		}
-		// q: the three-point correction, then the search.
+		// q: the three-point correction (kept while q stays near where it
+		// was computed), then the search.
 		const h = 0.7
-		xs := [3]float64{x0 - h, x0, x0 + h}
-		var c [3]float64
-		for j, x := range xs {
-			m := m0
-			if j != 1 {
-				f.q = math.Exp(x)
-				m = w.gls(f)
+		if it == 0 || math.Abs(x0-xc) > h/2 {
+			xc = x0
+			xs := [3]float64{x0 - h, x0, x0 + h}
+			var c [3]float64
+			for j, x := range xs {
+				m := m0
+				if j != 1 {
+					f.q = math.Exp(x)
+					m = w.gls(f)
+				}
+				c[j] = m - rwLogLik(f.H, rb, math.Exp(x), f.qx)
 			}
-			c[j] = m - rwLogLik(f.H, rb, math.Exp(x))
+			// c(x) = c1 + cb·(x-xc) + ca·(x-xc)²
+			cb = (c[2] - c[0]) / (2 * h)
+			ca = (c[2] - 2*c[1] + c[0]) / (2 * h * h)
 		}
-		// c(x) = c1 + b·(x-x0) + a·(x-x0)²
-		cb := (c[2] - c[0]) / (2 * h)
-		ca := (c[2] - 2*c[1] + c[0]) / (2 * h * h)
 		x1 := goldenMax(func(x float64) float64 {
-			d := x - x0
-			return rwLogLik(f.H, rb, math.Exp(x)) + cb*d + ca*d*d + prior(x)
+			d := x - xc
+			return rwLogLik(f.H, rb, math.Exp(x), f.qx) + cb*d + ca*d*d + prior(x)
 		}, math.Max(lo, x0-2*h), math.Min(hi, x0+2*h), 1e-3)
 		q := math.Exp(x1)
 		ns2 := f.ns2
@@ -277,7 +281,7 @@ func (f *kfit) estimate(spec kspec) {
 		for c := range old {
 			dth = math.Max(dth, math.Abs(old[c]-f.theta[c]))
 		}
-		if dq < 0.01 && dn < 0.01 && dt < 0.01 && dth < 1e-3 {
+		if dq < 0.02 && dn < 0.02 && dt < 0.02 && dth < 0.01 {
 			break
 		}
 	}
@@ -292,22 +296,24 @@ func (w *kwork) noiseLogLik(f *kfit, e []float64, q, ns2 float64) float64 {
 	clear(H)
 	clear(s)
 	clear(ss)
-	ll := 0.0
+	var lg logSum
 	for i := range f.polls {
 		kp := &f.polls[i]
 		pi := kp.prec / (kp.bv + ns2)
 		H[kp.day] += pi
 		s[kp.day] += pi * e[i]
 		ss[kp.day] += pi * e[i] * e[i]
-		ll += math.Log(pi)
+		lg.add(pi)
 	}
+	ll := 0.0
 	for t, h := range H {
 		if h > 0 {
-			ll -= ss[t] - s[t]*s[t]/h + math.Log(h)
+			ll -= ss[t] - s[t]*s[t]/h
+			lg.add(1 / h)
 			s[t] /= h
 		}
 	}
-	return 0.5*ll + rwLogLik(H, s, q)
+	return 0.5*(ll+lg.value()) + rwLogLik(H, s, q, f.qx)
 }
 
 // finish computes θ, its covariance and the smoothed series for the
@@ -382,7 +388,7 @@ func (f *kfit) scalarSmooth(rb []float64) {
 	P, m := 0.0, 0.0
 	for t := 0; t < f.T; t++ {
 		if t > 0 {
-			P += f.q
+			P += f.qAt(t)
 		}
 		f.Pp[t] = P
 		if f.H[t] > 0 {
@@ -406,47 +412,133 @@ func (f *kfit) scalarSmooth(rb []float64) {
 }
 
 // rwLogLik is the log-likelihood (up to a constant) of the daily series rb
-// with precisions H under a random walk of variance q started at 0.
-func rwLogLik(H, rb []float64, q float64) float64 {
-	P, m, ll := 0.0, 0.0, 0.0
+// with precisions H under a random walk started at 0 whose step into day t
+// has variance qstep(q, qx, t).
+func rwLogLik(H, rb []float64, q float64, qx []float64) float64 {
+	P, m, ss := 0.0, 0.0, 0.0
+	var lg logSum
 	for t, h := range H {
 		if t > 0 {
-			P += q
+			P += qstep(q, qx, t)
 		}
 		if h > 0 {
 			F := P + 1/h
 			v := rb[t] - m
-			ll -= 0.5 * (math.Log(F) + v*v/F)
+			lg.add(F)
+			ss += v * v / F
 			K := P / F
 			m += K * v
 			P -= K * P
 		}
 	}
-	return ll
+	return -0.5 * (lg.value() + ss)
 }
 
-// goldenMax returns the x in [lo, hi] that maximises f, by golden-section
-// search to within tol.
+// logSum adds logarithms by multiplying, taking a logarithm only when the
+// product nears the float64 range: far fewer calls to math.Log.
+type logSum struct {
+	prod, sum float64
+	started   bool
+}
+
+// add adds log x for x > 0.
+func (l *logSum) add(x float64) {
+	if !l.started {
+		l.prod, l.started = 1, true
+	}
+	l.prod *= x
+	if l.prod > 1e250 || l.prod < 1e-250 {
+		l.sum += math.Log(l.prod)
+		l.prod = 1
+	}
+}
+
+// value returns the sum of the logarithms added.
+func (l *logSum) value() float64 {
+	if !l.started {
+		return 0
+	}
+	return l.sum + math.Log(l.prod)
+}
+
+// goldenMax returns the x in [lo, hi] that maximises f, to within tol, by
+// Brent's method: golden-section steps made faster by parabolic
+// interpolation where f is smooth.
 func goldenMax(f func(float64) float64, lo, hi, tol float64) float64 {
-	const g = 0.6180339887498949
+	const cg = 0.3819660112501051
 	a, b := lo, hi
-	c, d := b-g*(b-a), a+g*(b-a)
-	fc, fd := f(c), f(d)
-	for b-a > tol {
-		if fc >= fd {
-			b, d, fd = d, c, fc
-			c = b - g*(b-a)
-			fc = f(c)
+	x := a + cg*(b-a)
+	w, v := x, x
+	fx := -f(x)
+	fw, fv := fx, fx
+	d, e := 0.0, 0.0
+	for iter := 0; iter < 100; iter++ {
+		m := 0.5 * (a + b)
+		tol1 := tol/3 + 1e-12*math.Abs(x)
+		tol2 := 2 * tol1
+		if math.Abs(x-m) <= tol2-0.5*(b-a) {
+			break
+		}
+		golden := true
+		if math.Abs(e) > tol1 {
+			r := (x - w) * (fx - fv)
+			q := (x - v) * (fx - fw)
+			p := (x-v)*q - (x-w)*r
+			q = 2 * (q - r)
+			if q > 0 {
+				p = -p
+			} else {
+				q = -q
+			}
+			if math.Abs(p) < math.Abs(0.5*q*e) && p > q*(a-x) && p < q*(b-x) {
+				e, d = d, p/q
+				if u := x + d; u-a < tol2 || b-u < tol2 {
+					d = math.Copysign(tol1, m-x)
+				}
+				golden = false
+			}
+		}
+		if golden {
+			if x < m {
+				e = b - x
+			} else {
+				e = a - x
+			}
+			d = cg * e
+		}
+		u := x + d
+		if math.Abs(d) < tol1 {
+			u = x + math.Copysign(tol1, d)
+		}
+		fu := -f(u)
+		if fu <= fx {
+			if u < x {
+				b = x
+			} else {
+				a = x
+			}
+			v, fv, w, fw, x, fx = w, fw, x, fx, u, fu
 		} else {
-			a, c, fc = c, d, fd
-			d = a + g*(b-a)
-			fd = f(d)
+			if u < x {
+				a = u
+			} else {
+				b = u
+			}
+			if fu <= fw || w == x {
+				v, fv, w, fw = w, fw, u, fu
+			} else if fu <= fv || v == x || v == w {
+				v, fv = u, fu
+			}
 		}
 	}
-	if fc >= fd {
-		return c
+	// An optimum at the edge: Brent stops within tol of it.
+	if fl := -f(lo); fl < fx {
+		return lo
 	}
-	return d
+	if fh := -f(hi); fh < fx {
+		return hi
+	}
+	return x
 }
 
 // kwork is scratch space for the column filter.
@@ -507,7 +599,7 @@ func (w *kwork) gls(f *kfit) float64 {
 	ll, yy := 0.0, 0.0
 	for t := 0; t < f.T; t++ {
 		if t > 0 {
-			P += f.q
+			P += f.qAt(t)
 		}
 		if f.H[t] == 0 {
 			continue
@@ -668,7 +760,7 @@ func (w *kwork) smooth(f *kfit) {
 	i := 0
 	for t := 0; t < T; t++ {
 		if t > 0 {
-			P += f.q
+			P += f.qAt(t)
 		}
 		f.Pp[t] = P
 		if f.H[t] > 0 {
@@ -740,12 +832,16 @@ func quad(C, g []float64, p int) float64 {
 func (f *kfit) influence(d int) []float64 {
 	p, T := f.p, f.T
 	W := p + 1
-	// Cov(w_d, w_s) = q·min(d, s): smooth that "data" to get V⁻¹c_d.
+	// Cov(w_d, w_s) = the variance accumulated up to min(d, s): smooth
+	// that "data" to get V⁻¹c_d.
 	c := make([]float64, T)
-	for t := range c {
-		c[t] = f.q * float64(min(t, d))
+	for t := 1; t < T; t++ {
+		c[t] = c[t-1]
+		if t <= d {
+			c[t] += f.qAt(t)
+		}
 	}
-	sm := smoothSeries(f.H, c, f.q)
+	sm := smoothSeries(f.H, c, f.q, f.qx)
 	g := make([]float64, p)
 	row := f.ms[d*W : (d+1)*W]
 	for k := 0; k < p; k++ {
@@ -778,15 +874,15 @@ func (f *kfit) influence(d int) []float64 {
 	return out
 }
 
-// smoothSeries returns the RTS-smoothed random walk (started at 0, variance
-// q per day) given daily data x with precisions H.
-func smoothSeries(H, x []float64, q float64) []float64 {
+// smoothSeries returns the RTS-smoothed random walk (started at 0, step
+// variance qstep(q, qx, t)) given daily data x with precisions H.
+func smoothSeries(H, x []float64, q float64, qx []float64) []float64 {
 	T := len(H)
 	mf, pf, pp := make([]float64, T), make([]float64, T), make([]float64, T)
 	P, m := 0.0, 0.0
 	for t := 0; t < T; t++ {
 		if t > 0 {
-			P += q
+			P += qstep(q, qx, t)
 		}
 		pp[t] = P
 		if H[t] > 0 {
@@ -808,13 +904,13 @@ func smoothSeries(H, x []float64, q float64) []float64 {
 // kishRW returns, for every day, the Kish effective number of polls behind a
 // diffuse random-walk smoother with daily precisions H (house effects held
 // fixed), from forward and backward weight recursions.
-func kishRW(H, e2 []float64, q float64) []float64 {
+func kishRW(H, e2 []float64, q float64, qx []float64) []float64 {
 	T := len(H)
 	lf, f1, f2 := make([]float64, T), make([]float64, T), make([]float64, T)
 	L, s1, s2 := 0.0, 0.0, 0.0
 	for t := 0; t < T; t++ {
 		if t > 0 && L > 0 {
-			L = 1 / (1/L + q)
+			L = 1 / (1/L + qstep(q, qx, t))
 		}
 		if H[t] > 0 {
 			n := L + H[t]
@@ -830,7 +926,7 @@ func kishRW(H, e2 []float64, q float64) []float64 {
 	for t := T - 1; t >= 0; t-- {
 		lb := 0.0
 		if L > 0 {
-			lb = 1 / (1/L + q)
+			lb = 1 / (1/L + qstep(q, qx, t+1))
 		}
 		tot := lf[t] + lb
 		if tot > 0 {
@@ -904,8 +1000,13 @@ func invertSPD(A, out []float64, p int) (float64, bool) {
 	return logdet, true
 }
 
-// DebugHook is temporary.
-var DebugHook func(k int, q, tau2, ns2 float64)
+// qAt is the variance of the random walk's step into day t.
+func (f *kfit) qAt(t int) float64 { return qstep(f.q, f.qx, t) }
 
-var PriorC, PriorS = math.Log(0.01), 1e9
-var MarginalQ bool
+// qstep is q, plus qx[t] when qx is not nil: an event day's jump variance.
+func qstep(q float64, qx []float64, t int) float64 {
+	if qx == nil {
+		return q
+	}
+	return q + qx[t]
+}

@@ -46,7 +46,7 @@ func solve(M [][]float64, B [][]float64) [][]float64 {
 // several polls on some days and a gap.
 func randomPolls(seed uint64) (*Question, []Poll) {
 	r := rand.New(rand.NewPCG(seed, 1))
-	q := &Question{ID: "q", Options: []Option{{ID: "a"}, {ID: "b"}}}
+	q := &Question{ID: "q", Options: []Option{{ID: "a"}, {ID: "b"}}, Events: []Event{{Date: 12}}}
 	pollsters := []string{"P1", "P2", "P3"}
 	modes := []Mode{ModeLive, ModeARS, ModeARS}
 	var ps []Poll
@@ -86,7 +86,15 @@ func TestKalman_MatchesDenseGLS(t *testing.T) {
 		}
 		f.finish()
 
+		if f.qx == nil || f.qx[12] != 16 {
+			t.Fatalf("seed %d: the event day's jump variance is missing", seed)
+		}
 		n, p := len(f.polls), f.p
+		// Cw[t] is Var(w_t): the step variances accumulated to day t.
+		Cw := make([]float64, f.T)
+		for t := 1; t < f.T; t++ {
+			Cw[t] = Cw[t-1] + f.q + f.qx[t]
+		}
 		// V = Cov(w at the polls' days) + diag(σ²/rating), X the regression rows.
 		V := make([][]float64, n)
 		X := make([][]float64, n)
@@ -94,7 +102,7 @@ func TestKalman_MatchesDenseGLS(t *testing.T) {
 		for i, a := range f.polls {
 			V[i] = make([]float64, n)
 			for j, b := range f.polls {
-				V[i][j] = f.q * float64(min(a.day, b.day))
+				V[i][j] = Cw[min(a.day, b.day)]
 			}
 			V[i][i] += 1 / a.pi
 			X[i] = make([]float64, p)
@@ -170,12 +178,12 @@ func TestKalman_MatchesDenseGLS(t *testing.T) {
 		for d := 0; d < f.T; d++ {
 			cd := make([][]float64, n)
 			for i, a := range f.polls {
-				cd[i] = []float64{f.q * float64(min(d, a.day))}
+				cd[i] = []float64{Cw[min(d, a.day)]}
 			}
 			Vic := solve(V, cd)
 			g := make([]float64, p)
 			g[0] = 1
-			mu, P := 0.0, f.q*float64(d)
+			mu, P := 0.0, Cw[d]
 			for i := 0; i < n; i++ {
 				mu += Vic[i][0] * y[i][0]
 				P -= cd[i][0] * Vic[i][0]
@@ -230,7 +238,7 @@ func TestKishRW(t *testing.T) {
 	f := newKfit(pr, 0, kspec{})
 	f.q = 0.4
 	f.finish()
-	got := kishRW(f.H, f.e2, f.q)
+	got := kishRW(f.H, f.e2, f.q, f.qx)
 	for d := 0; d < f.T; d++ {
 		w := f.influence(d)
 		s1, s2 := 0.0, 0.0

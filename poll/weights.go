@@ -16,9 +16,10 @@ const (
 	defaultWindow        = 30
 	defaultSpan          = 0.3
 	defaultMaxEffectiveN = 2500
-	defaultNonSamplingSD = 2.0
+	defaultNonSamplingSD = 1.0
 	defaultSampleSize    = 1000
 	defaultLowRespFactor = 0.5
+	defaultEventJumpSD   = 4
 )
 
 // defaultDesignEffect is the design effect of each mode in DefaultOptions.
@@ -56,6 +57,7 @@ func DefaultOptions() Options {
 		DropUndecided:     false,
 		NonSamplingSD:     defaultNonSamplingSD,
 		DefaultSampleSize: defaultSampleSize,
+		EventJumpSD:       defaultEventJumpSD,
 	}
 }
 
@@ -131,14 +133,15 @@ type pp struct {
 // prepared is the question's polls made ready for any method.
 type prepared struct {
 	o         Options
-	opts      []Option // the options averaged, in question order
-	polls     []pp     // sorted by t, then by src
-	pollsters []string // display names, sorted
-	modes     []Mode   // modes present, in the order of Modes
-	day0      Date     // first day of the grid
-	nDays     int      // days on the grid
-	from, to  int      // output range, as grid days
-	nTyp      float64  // median effective sample size: the "typical poll"
+	opts      []Option  // the options averaged, in question order
+	polls     []pp      // sorted by t, then by src
+	pollsters []string  // display names, sorted
+	modes     []Mode    // modes present, in the order of Modes
+	day0      Date      // first day of the grid
+	nDays     int       // days on the grid
+	from, to  int       // output range, as grid days
+	nTyp      float64   // median effective sample size: the "typical poll"
+	qx        []float64 // per grid day: the event jump variance (nil: no events)
 }
 
 // prepare validates the inputs and turns polls into pp values. It returns
@@ -163,18 +166,18 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 	if len(pr.opts) == 0 {
 		return nil, Errorf(EINVALID, "question %q has no answer options to average", q.ID)
 	}
+	K := len(pr.opts)
+	slab := make([]float64, len(polls)*K) // every poll's y, in one allocation
+	keyOf := map[string]string{}          // raw pollster name → pollsterKey
 	pkeys := map[string]int{}
 	var pnames []string
 	modeSeen := map[Mode]bool{}
-	type raw struct {
-		pp
-		key  string
-		mode Mode
-	}
-	var rows []raw
+	rows := make([]pp, 0, len(polls))
+	rkeys := make([]string, 0, len(polls))
+	rmodes := make([]Mode, 0, len(polls))
 	for i := range polls {
 		p := &polls[i]
-		y := make([]float64, len(pr.opts))
+		y := slab[len(rows)*K : (len(rows)+1)*K : (len(rows)+1)*K]
 		any := false
 		for k, opt := range pr.opts {
 			v, ok := p.Results[opt.ID]
@@ -211,7 +214,11 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 		if o.SampleSizeWeight {
 			base *= math.Sqrt(neff)
 		}
-		key := pollsterKey(p.Pollster)
+		key, ok := keyOf[p.Pollster]
+		if !ok {
+			key = pollsterKey(p.Pollster)
+			keyOf[p.Pollster] = key
+		}
 		if _, ok := pkeys[key]; !ok {
 			pkeys[key] = -1
 			name := strings.TrimSpace(p.Pollster)
@@ -229,7 +236,9 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 		if e < s {
 			s, e = e, s
 		}
-		rows = append(rows, raw{pp: pp{src: i, id: id, t: (s + e) / 2, neff: neff, base: base, prec: w, y: y}, key: key, mode: mode})
+		rows = append(rows, pp{src: i, id: id, t: (s + e) / 2, neff: neff, base: base, prec: w, y: y})
+		rkeys = append(rkeys, key)
+		rmodes = append(rmodes, mode)
 	}
 	if len(rows) == 0 {
 		return nil, Errorf(EINVALID, "no polls to average: question %q has no poll with a usable answer", q.ID)
@@ -248,9 +257,9 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 		}
 	}
 	first, last := math.Inf(1), math.Inf(-1)
-	for _, r := range rows {
-		first = math.Min(first, math.Floor(r.t))
-		last = math.Max(last, math.Floor(r.t))
+	for i := range rows {
+		first = math.Min(first, math.Floor(rows[i].t))
+		last = math.Max(last, math.Floor(rows[i].t))
 	}
 	from, to := Date(first), Date(last)
 	if o.From != nil {
@@ -270,19 +279,36 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 	pr.day0 = Date(lo)
 	pr.nDays = int(hi-lo) + 1
 	pr.from, pr.to = int(float64(from)-lo), int(float64(to)-lo)
+	order := make([]int32, len(rows))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rows[order[a]].t < rows[order[b]].t })
 	pr.polls = make([]pp, len(rows))
 	neffs := make([]float64, len(rows))
-	for i, r := range rows {
-		r.pp.pollster = pkeys[r.key]
-		r.pp.mode = modeIdx[r.mode]
-		r.pp.t -= lo
-		r.pp.day = int(math.Floor(r.pp.t))
-		pr.polls[i] = r.pp
-		neffs[i] = r.pp.neff
+	for x, i := range order {
+		r := rows[i]
+		r.pollster = pkeys[rkeys[i]]
+		r.mode = modeIdx[rmodes[i]]
+		r.t -= lo
+		r.day = int(math.Floor(r.t))
+		pr.polls[x] = r
+		neffs[x] = r.neff
 	}
-	sort.SliceStable(pr.polls, func(a, b int) bool { return pr.polls[a].t < pr.polls[b].t })
 	sort.Float64s(neffs)
 	pr.nTyp = neffs[len(neffs)/2]
+	if v := o.EventJumpSD * o.EventJumpSD; v > 0 {
+		for _, ev := range q.Events {
+			// The jump is the step into the event's day; an event on
+			// the grid's first day has nothing to jump from.
+			if d := int(float64(ev.Date) - lo); d > 0 && d < pr.nDays {
+				if pr.qx == nil {
+					pr.qx = make([]float64, pr.nDays)
+				}
+				pr.qx[d] = v
+			}
+		}
+	}
 	return pr, nil
 }
 
@@ -364,6 +390,8 @@ func (o *Options) validateWeights() error {
 		return Errorf(EINVALID, "non_sampling_sd must be from 0 to 50 percentage points (got %v)", o.NonSamplingSD)
 	case bad(o.LowResponseRate) || o.LowResponseRate < 0 || o.LowResponseRate > 100:
 		return Errorf(EINVALID, "low_response_rate must be a percentage from 0 to 100 (got %v)", o.LowResponseRate)
+	case bad(o.EventJumpSD) || o.EventJumpSD < 0 || o.EventJumpSD > 50:
+		return Errorf(EINVALID, "event_jump_sd must be from 0 to 50 percentage points (got %v)", o.EventJumpSD)
 	case bad(o.LowResponseFactor) || o.LowResponseFactor < 0 || o.LowResponseFactor > 1:
 		return Errorf(EINVALID, "low_response_factor must be from 0 to 1 (got %v)", o.LowResponseFactor)
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,14 +47,68 @@ func (s *Server) apiRoutes(e *echo.Echo, api *echo.Group) {
 func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // serveDownload answers a download with its cached bytes, or 304.
+//
+// The hot path is a repeated request (a CDN revalidating, a script
+// polling): the route remembers which representation each raw query (and
+// Accept header) got at the current data version, so that such a request
+// costs a map lookup, not a parse. Anything else, and every error, goes
+// through s.download.
 func (s *Server) serveDownload(kind string) echo.HandlerFunc {
+	seen := newRecentDownloads(1024)
 	return func(c echo.Context) error {
-		rep, varyAccept, err := s.download(kind, c.Param("id"), c.QueryParams(), c.Request().Header.Get(echo.HeaderAccept))
+		req := c.Request()
+		accept := req.Header.Get(echo.HeaderAccept)
+		key := c.Param("id") + "\x00" + accept + "\x00" + req.URL.RawQuery
+		ver := s.db.Version()
+		if rep, vary, ok := seen.get(key, ver); ok {
+			return serveRepresentation(c, rep, vary)
+		}
+		rep, vary, err := s.download(kind, c.Param("id"), c.QueryParams(), accept)
 		if err != nil {
 			return err
 		}
-		return serveRepresentation(c, rep, varyAccept)
+		seen.put(key, ver, rep, vary)
+		return serveRepresentation(c, rep, vary)
 	}
+}
+
+// recentDownloads maps a route's raw request keys to the representation
+// they got at a data version. It holds at most max keys and forgets them
+// all when full (a client cycling through queries can cost a parse per
+// request, never memory).
+type recentDownloads struct {
+	mu      sync.RWMutex
+	max     int
+	entries map[string]recentDownload
+}
+
+type recentDownload struct {
+	version uint64
+	rep     *representation
+	vary    bool
+}
+
+func newRecentDownloads(max int) *recentDownloads {
+	return &recentDownloads{max: max, entries: map[string]recentDownload{}}
+}
+
+func (r *recentDownloads) get(key string, version uint64) (*representation, bool, bool) {
+	r.mu.RLock()
+	e, ok := r.entries[key]
+	r.mu.RUnlock()
+	if !ok || e.version != version {
+		return nil, false, false
+	}
+	return e.rep, e.vary, true
+}
+
+func (r *recentDownloads) put(key string, version uint64, rep *representation, vary bool) {
+	r.mu.Lock()
+	if len(r.entries) >= r.max {
+		clear(r.entries)
+	}
+	r.entries[key] = recentDownload{version, rep, vary}
+	r.mu.Unlock()
 }
 
 // formatSuffix turns a download path ending in .csv or .json into the

@@ -227,6 +227,10 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 		)
 	}
 	line.Overlap(scatter)
+	// A margin on both sides keeps the first and last dots and the event
+	// labels clear of the axes: a day, or 2% of a long span.
+	pad := max(1, int(xmax-xmin)/50)
+	xmin, xmax = xmin-poll.Date(pad), xmax+poll.Date(pad)
 
 	ymin := math.Max(0, math.Floor((lo-3)/10)*10)
 	ymax := math.Min(100, math.Ceil((hi+3)/10)*10)

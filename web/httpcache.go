@@ -35,7 +35,22 @@ type representation struct {
 	fileName    string    // for Content-Disposition
 	attachment  bool      // CSV downloads save to a file; JSON shows in the browser
 	modified    time.Time // the data's last update (zero for an empty database)
+	// header values, built once: every response shares these slices
+	// (net/http only reads them; Header.Add appends to a full slice, which
+	// copies it)
+	hContentType, hDisposition, hLastModified []string
+	hETag, hETagGz, hLength, hLengthGz        []string
 }
+
+// Header values every download shares.
+var (
+	hCacheControl  = []string{CacheControl}
+	hVary          = []string{"Accept-Encoding"}
+	hVaryAccept    = []string{"Accept, Accept-Encoding"}
+	hContentGzip   = []string{"gzip"}
+	hdrETag        = http.CanonicalHeaderKey("ETag")
+	hdrDisposition = http.CanonicalHeaderKey(echo.HeaderContentDisposition)
+)
 
 // newRepresentation hashes and compresses body once. The ETag is a hash
 // of the uncompressed bytes: the same bytes always have the same ETag,
@@ -61,6 +76,13 @@ func newRepresentation(body []byte, contentType, fileName string, attachment boo
 			r.gz = buf.Bytes()
 		}
 	}
+	r.hContentType = []string{contentType}
+	r.hDisposition = []string{r.contentDisposition()}
+	if !r.modified.IsZero() {
+		r.hLastModified = []string{r.modified.Format(http.TimeFormat)}
+	}
+	r.hETag, r.hETagGz = []string{r.etag}, []string{r.etagGz}
+	r.hLength, r.hLengthGz = []string{strconv.Itoa(len(body))}, []string{strconv.Itoa(len(r.gz))}
 	return r
 }
 
@@ -82,28 +104,28 @@ func serveRepresentation(c echo.Context, r *representation, varyAccept bool) err
 	req := c.Request()
 	h := c.Response().Header()
 	if varyAccept {
-		h.Set(echo.HeaderVary, "Accept, Accept-Encoding")
+		h[echo.HeaderVary] = hVaryAccept
 	} else {
-		h.Set(echo.HeaderVary, echo.HeaderAcceptEncoding)
+		h[echo.HeaderVary] = hVary
 	}
-	h.Set("Cache-Control", CacheControl)
-	body, etag := r.body, r.etag
+	h[echo.HeaderCacheControl] = hCacheControl
+	body, etag, hETag, hLength := r.body, r.etag, r.hETag, r.hLength
 	useGz := r.gz != nil && acceptsGzip(req.Header.Get(echo.HeaderAcceptEncoding))
 	if useGz {
-		body, etag = r.gz, r.etagGz
+		body, etag, hETag, hLength = r.gz, r.etagGz, r.hETagGz, r.hLengthGz
 	}
-	h.Set("ETag", etag)
-	if !r.modified.IsZero() {
-		h.Set(echo.HeaderLastModified, r.modified.Format(http.TimeFormat))
+	h[hdrETag] = hETag
+	if r.hLastModified != nil {
+		h[echo.HeaderLastModified] = r.hLastModified
 	}
 	if notModified(req, etag, r.modified) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	h.Set(echo.HeaderContentType, r.contentType)
-	h.Set(echo.HeaderContentDisposition, r.contentDisposition())
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	h[echo.HeaderContentType] = r.hContentType
+	h[hdrDisposition] = r.hDisposition
+	h[echo.HeaderContentLength] = hLength
 	if useGz {
-		h.Set(echo.HeaderContentEncoding, "gzip")
+		h[echo.HeaderContentEncoding] = hContentGzip
 	}
 	c.Response().WriteHeader(http.StatusOK)
 	if req.Method == http.MethodHead {
@@ -159,5 +181,5 @@ func acceptsGzip(h string) bool {
 // other routes are unaffected.
 func skipGzip(c echo.Context) bool {
 	p := c.Path()
-	return strings.HasPrefix(p, "/api/v1/questions") || p == "/api/v1/openapi.json"
+	return strings.HasPrefix(p, "/api/v1/questions") || p == "/api/v1/openapi.json" || precompressedPages[p]
 }

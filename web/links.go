@@ -105,11 +105,19 @@ func staticPath(lang, path string, q url.Values) string {
 	return prefix + path[1:] + "/"
 }
 
-// relativeLink returns the link from the page in folder from (as
+// relativeLink returns the shortest link from the page in folder from (as
 // staticPath returns it, "" being the root) to target.
 func relativeLink(from, target string) string {
-	up := strings.Count(from, "/")
-	rel := strings.Repeat("../", up) + target
+	dirs := strings.Split(strings.TrimSuffix(from, "/"), "/")
+	if from == "" {
+		dirs = nil
+	}
+	parts := strings.Split(target, "/") // the last part is the file, "" for a folder's index
+	i := 0
+	for i < len(dirs) && i < len(parts)-1 && dirs[i] == parts[i] {
+		i++
+	}
+	rel := strings.Repeat("../", len(dirs)-i) + strings.Join(parts[i:], "/")
 	if rel == "" {
 		return "./"
 	}

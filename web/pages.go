@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -12,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -120,10 +123,39 @@ func staticCache(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// cachedPage is a rendered page kept in the server's cache.
+// precompressedPages are the routes whose pages servePage keeps gzipped
+// in its cache and serves as they are: the gzip middleware skips them
+// (see skipGzip), so that a warm page costs no compression.
+var precompressedPages = map[string]bool{"/": true, "/questions/:id": true, "/methodology": true}
+
+// cachedPage is a rendered page kept in the server's cache, plain and
+// (from the first request that accepts it on) gzipped, with an ETag for
+// each.
 type cachedPage struct {
-	body []byte
-	etag string
+	body   []byte
+	etag   string
+	etagGz string
+	gzOnce sync.Once
+	gz     []byte
+}
+
+// newCachedPage tags a rendered page.
+func newCachedPage(b []byte) *cachedPage {
+	sum := sha256.Sum256(b)
+	tag := hex.EncodeToString(sum[:12])
+	return &cachedPage{body: b, etag: `W/"` + tag + `"`, etagGz: `W/"` + tag + `-gz"`}
+}
+
+// gzipped returns the page gzipped, compressing it on the first call.
+func (pg *cachedPage) gzipped() []byte {
+	pg.gzOnce.Do(func() {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+		zw.Write(pg.body)
+		zw.Close()
+		pg.gz = buf.Bytes()
+	})
+	return pg.gz
 }
 
 // servePage answers with a page from the cache, rendering it with render
@@ -149,22 +181,29 @@ func (s *Server) servePage(c echo.Context, key string, query url.Values, render 
 		if err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(b)
-		return &cachedPage{body: b, etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+		return newCachedPage(b), nil
 	})
 	if err != nil {
 		return err
 	}
 	pg := val.(*cachedPage)
 	h := c.Response().Header()
-	h.Set("Vary", "Accept-Language, Cookie")
+	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
 	h.Set("Content-Language", lang)
 	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", pg.etag)
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, pg.etag) {
+	body, etag := pg.body, pg.etag
+	gz := precompressedPages[c.Path()] && acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	if gz {
+		body, etag = pg.gzipped(), pg.etagGz
+	}
+	h.Set("ETag", etag)
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.HTMLBlob(http.StatusOK, pg.body)
+	if gz {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	}
+	return c.HTMLBlob(http.StatusOK, body)
 }
 
 // etagMatch reports whether an If-None-Match header names etag (weak
@@ -676,21 +715,23 @@ func newFormState(lang string, comp *Computed, view View) formState {
 	// the view keeps, so that a reader can widen the view again.
 	pollsters, modes := map[string]bool{}, map[poll.Mode]bool{}
 	var first, last poll.Date
-	for i, r := range comp.Records {
+	seen := false
+	for _, r := range comp.Records {
 		if r.Retracted != nil {
 			continue
 		}
 		p := r.Current()
 		pollsters[p.Pollster] = true
 		modes[p.Mode] = true
-		if i == 0 || p.Start < first || first == 0 {
+		if !seen || p.Start < first {
 			first = p.Start
 		}
-		if p.End > last {
+		if !seen || p.End > last {
 			last = p.End
 		}
+		seen = true
 	}
-	if first != 0 || last != 0 {
+	if seen {
 		f.Min, f.Max = first.String(), last.String()
 	}
 	names := make([]string, 0, len(pollsters))
@@ -724,6 +765,18 @@ func contains(list []string, s string) bool {
 
 // formatFloat formats v without trailing zeros ("14", "0.3").
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// TN returns the message key for the count n, formatted with n: the
+// key's ".one" form when n is 1 and the catalog has one ("1 poll"), the
+// key itself otherwise ("3 polls").
+func (p *Page) TN(key string, n int) string {
+	if n == 1 {
+		if _, ok := catalog[p.Lang][key+".one"]; ok {
+			return p.T(key+".one", n)
+		}
+	}
+	return p.T(key, n)
+}
 
 // ErrorTitle returns the title of an error page for status in the page's
 // language.

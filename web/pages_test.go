@@ -272,6 +272,10 @@ func TestDashboardRoutes(t *testing.T) {
 		{"date range", q + "?from=2023-03-07&to=2023-03-20&lang=en", nil, 200, []string{`name="from" value="2023-03-07"`, `name="to" value="2023-03-20"`}, "text/html"},
 		{"mode filter", q + "?mode=phone-ARS&lang=en", nil, 200, []string{`value="phone-ARS" checked`}, "text/html"},
 		{"answers", q + "?answers=support,oppose&lang=en", nil, 200, []string{`name="answers" value="support,oppose"`}, "text/html"},
+		{"drop undecided", q + "?drop_undecided=true&lang=en", nil, 200, []string{`id="trend"`}, "text/html"},
+		{"mode adjustment", q + "?adjust_mode=true&method=weighted&lang=en", nil, 200, []string{`id="trend"`}, "text/html"},
+		{"window and span", q + "?method=latest&window=10&span=0.5&lang=en", nil, 200, []string{`name="window" value="10"`, `name="span" value="0.5"`}, "text/html"},
+		{"pollster filter", q + "?pollster=Gallup+Korea&pollster=Realmeter&lang=en", nil, 200, []string{`value="Gallup Korea" checked`, `value="Realmeter" checked`, "The 2 polls in this view"}, "text/html"},
 		{"pollster matching nothing", q + "?pollster=Nobody&lang=en", nil, 200, []string{"No polls match this view."}, "text/html"},
 		{"every question", "/questions/kr-yoon-approval-gallup?lang=en", nil, 200, []string{`id="trend"`}, "text/html"},
 		{"unknown method", q + "?method=nonsense&lang=en", nil, 400, []string{"method: &#34;nonsense&#34; is not one of kalman, loess, weighted, latest"}, "text/html"},
@@ -315,6 +319,24 @@ func TestDashboardRoutes(t *testing.T) {
 				t.Errorf("GET %s: Content-Type %q, want %q", tt.target, ct, tt.ctype)
 			}
 		})
+	}
+}
+
+func TestQuestionWithoutPolls(t *testing.T) {
+	db := dashDB(t, false)
+	q := &poll.Question{ID: "empty-q", TitleEn: "Nobody asked yet", TitleKo: "아직 조사 없음",
+		Options: []poll.Option{{ID: "support", LabelEn: "Support"}, {ID: "oppose", LabelEn: "Oppose"}}}
+	if err := db.PutQuestion(q); err != nil {
+		t.Fatal(err)
+	}
+	s := dashServer(t, db)
+	rec := dashGet(t, s, "/questions/empty-q?lang=en")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "No polls match this view.") || strings.Contains(rec.Body.String(), `id="trend"`) {
+		t.Errorf("a question without polls = %d\n%.2000s", rec.Code, rec.Body)
+	}
+	rec = dashGet(t, s, "/?lang=en")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "No polls to average yet.") {
+		t.Errorf("index with a question without polls = %d", rec.Code)
 	}
 }
 
@@ -654,7 +676,7 @@ func TestRetractedPollsLeaveTheAverage(t *testing.T) {
 	if strings.Contains(page, `href="/polls/`+victim.ID) {
 		t.Error("a retracted poll is still in the table")
 	}
-	if !strings.Contains(page, "1 retracted polls are left out") {
+	if !strings.Contains(page, "1 retracted poll is left out") {
 		t.Error("the retraction is not mentioned")
 	}
 	if got := len(chartPayloadOf(t, page).Polls); got != len(polls)-1 {

@@ -163,6 +163,8 @@ type pollPageData struct {
 	Results       []resultRow
 	SampleText    string // the sample size with thousands separators
 	Mode          string // the mode in the page's language
+	ModeNote      string // the mode as the pollster wrote it, when that says more
+	HasLabels     bool   // some answer has a label of the pollster's own
 	SourceURL     string // only http and https addresses; "" otherwise
 	Retracted     *time.Time
 	RetractedBy   string
@@ -202,6 +204,9 @@ func (s *Server) pollPage(c echo.Context) error {
 	} else if poll.ErrorCode(err) != poll.ENOTFOUND {
 		return err
 	}
+	if n := strings.TrimSpace(p.ModeNote); n != "" && !strings.EqualFold(n, d.Mode) && !strings.EqualFold(n, string(p.Mode)) {
+		d.ModeNote = n
+	}
 	if u, err := url.Parse(p.SourceURL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 		d.SourceURL = p.SourceURL
 	}
@@ -230,6 +235,7 @@ func (s *Server) pollPage(c echo.Context) error {
 		}
 		if l := p.AnswerLabels[id]; l != "" && l != row.Option {
 			row.Label = l
+			d.HasLabels = true
 		}
 		d.Results = append(d.Results, row)
 	}

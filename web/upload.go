@@ -137,6 +137,11 @@ func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
 	e.POST("/upload/preview", u.preview, pageLimit, body, csrf)
 	e.POST("/upload/confirm", u.confirm, pageLimit, small, csrf)
 	e.POST("/upload/cancel", u.cancel, small, csrf)
+	// Pages answered to a POST carry the path of that POST (the language
+	// switch links to it); a GET there goes back to the form.
+	for _, p := range []string{"/upload/signin", "/upload/signout", "/upload/preview", "/upload/confirm", "/upload/cancel"} {
+		e.GET(p, func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, uploadPath(c, nil)) })
+	}
 }
 
 // uploadLimiter limits upload requests per client address (the peer

@@ -13,7 +13,7 @@ import (
 func init() {
 	register(&command{
 		name:    "serve",
-		usage:   "[--db FILE] [--addr :8080] [--no-seed] [--max-upload BYTES]",
+		usage:   "[--db FILE] [--addr :8080] [--no-seed] [--max-upload BYTES] [--upload-rate N] [--quiet]",
 		summary: "serve the dashboard, the read API and the upload API (seeds a new database with the demo polls)",
 		run:     cmdServe,
 	})
@@ -23,10 +23,12 @@ func cmdServe(ctx context.Context, e *env) error {
 	var dbPath, addr string
 	var noSeed, quiet bool
 	var maxUpload int64
+	var uploadRate float64
 	fs := newFlags(e, "serve", &dbPath)
 	fs.StringVar(&addr, "addr", ":8080", "listen `ADDRESS` (host:port)")
 	fs.BoolVar(&noSeed, "no-seed", false, "leave a new database empty instead of seeding the demo polls")
 	fs.Int64Var(&maxUpload, "max-upload", 10<<20, "largest upload body in `BYTES`")
+	fs.Float64Var(&uploadRate, "upload-rate", 1, "upload requests per second one client may make (bursts of 5)")
 	fs.BoolVar(&quiet, "quiet", false, "do not log requests")
 	if err := parse(fs, e); err != nil {
 		return err
@@ -45,7 +47,7 @@ func cmdServe(ctx context.Context, e *env) error {
 			fmt.Fprintf(e.stderr, "pollagg: %s was empty; seeded it with the demo polls\n", dbPath)
 		}
 	}
-	cfg := web.Config{MaxUploadBytes: maxUpload, Log: e.stderr}
+	cfg := web.Config{MaxUploadBytes: maxUpload, UploadRate: uploadRate, Log: e.stderr}
 	if quiet {
 		cfg.Log = nil
 	}

@@ -15,8 +15,8 @@ type Contender struct {
 	Name    string
 	Options poll.Options
 	// Oracle marks the Kalman smoother given the true random-walk
-	// variance, the true leans and the true poll variances: the floor no
-	// method can beat (bar the jumps, which it does not know either).
+	// variance (jumps included), the true leans and the true poll
+	// variances: the floor no method can beat.
 	Oracle bool
 }
 
@@ -141,9 +141,10 @@ func (s *Score) add(w *World, c Contender) {
 }
 
 // Oracle returns, for each scored option, the Kalman smoother's daily
-// estimate given the true random-walk variance, each pollster's true lean
-// and each poll's true error variance, from the first poll's midpoint to
-// the last one's.
+// estimate given the true model: the random-walk variance (with the jumps'
+// variance added on event days), each pollster's true lean and each poll's
+// true error variance, from the first poll's midpoint to the last one's.
+// Knowing every parameter, it is the best linear estimate: a floor.
 func Oracle(w *World) map[string][]poll.Point {
 	first, last := math.MaxInt, math.MinInt
 	for _, d := range w.PollDay {
@@ -167,7 +168,19 @@ func Oracle(w *World) map[string][]poll.Point {
 			H[t] += pi
 			zb[t] += pi * (y - lean[p.Pollster][o])
 		}
-		mu, v := smooth(H, zb, w.Q[o])
+		// The true process variance of each day: the drift, plus the
+		// jumps' variance on event days (support and oppose move
+		// together). The oracle knows the model, not the realised jumps.
+		q := make([]float64, T)
+		for t := range q {
+			q[t] = w.Q[o]
+			for _, j := range w.Scenario.Jumps {
+				if j.Day == first+t {
+					q[t] += w.Scenario.JumpSD * w.Scenario.JumpSD
+				}
+			}
+		}
+		mu, v := smooth(H, zb, q)
 		pts := make([]poll.Point, T)
 		for t := range pts {
 			se := math.Sqrt(v[t])
@@ -179,15 +192,16 @@ func Oracle(w *World) map[string][]poll.Point {
 }
 
 // smooth is a plain diffuse random-walk Kalman filter and RTS smoother.
-// H holds each day's total precision and hz the precision-weighted sum of
-// its observations. It is written independently of package poll.
-func smooth(H, hz []float64, q float64) (mu, v []float64) {
+// H holds each day's total precision, hz the precision-weighted sum of its
+// observations and q[t] the variance of the step into day t. It is written
+// independently of package poll.
+func smooth(H, hz, q []float64) (mu, v []float64) {
 	T := len(H)
 	mf, pf, pp := make([]float64, T), make([]float64, T), make([]float64, T)
 	m, P := 0.0, math.Inf(1)
 	for t := 0; t < T; t++ {
 		if t > 0 {
-			P += q
+			P += q[t]
 		}
 		pp[t] = P
 		if H[t] > 0 {
@@ -206,7 +220,7 @@ func smooth(H, hz []float64, q float64) (mu, v []float64) {
 	mu[T-1], v[T-1] = mf[T-1], pf[T-1]
 	for t := T - 2; t >= 0; t-- {
 		if math.IsInf(pf[t], 1) {
-			mu[t], v[t] = mu[t+1], v[t+1]+q
+			mu[t], v[t] = mu[t+1], v[t+1]+q[t+1]
 			continue
 		}
 		J := pf[t] / pp[t+1]
@@ -272,6 +286,86 @@ func Table(scores []*Score, base, oracle string) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %.2f | %.2f | %.1f%% | %.2f | %.2f | %.2f | %.1f%% | %s | %s | %s |\n",
 			s.Name, s.RMSE(), s.MAE(), 100*s.Coverage(), s.Width(), s.LastRMSE(), s.LastMAE(), 100*s.LastCoverage(), pc, ratio(b), ratio(o))
+	}
+	return sb.String()
+}
+
+// Variant is one setting tried when choosing a default.
+type Variant struct {
+	Param   string // the option varied, e.g. "HalfLife"
+	Value   string // its value, as printed
+	Default bool   // the value DefaultOptions uses
+	Contender
+}
+
+// Sweep lists the settings METHODOLOGY.md compares when it explains each
+// default: one option varied at a time, the rest at their defaults.
+func Sweep() []Variant {
+	var vs []Variant
+	add := func(param string, m poll.Method, value string, isDefault bool, f func(*poll.Options)) {
+		o := poll.DefaultOptions()
+		o.Method = m
+		f(&o)
+		vs = append(vs, Variant{Param: param, Value: value, Default: isDefault,
+			Contender: Contender{Name: fmt.Sprintf("%s %s=%s", m, param, value), Options: o}})
+	}
+	def := poll.DefaultOptions()
+	for _, v := range []float64{7, 14, 28} {
+		add("HalfLife", poll.MethodWeighted, fmt.Sprint(v), v == def.HalfLife, func(o *poll.Options) { o.HalfLife = v })
+	}
+	for _, v := range []int{14, 30, 60} {
+		add("Window", poll.MethodLatest, fmt.Sprint(v), v == def.Window, func(o *poll.Options) { o.Window = v })
+	}
+	for _, v := range []float64{0.1, 0.2, 0.3, 0.5} {
+		add("Span", poll.MethodLoess, fmt.Sprint(v), v == def.Span, func(o *poll.Options) { o.Span = v })
+	}
+	for _, v := range []float64{1000, 2500, 10000} {
+		add("MaxEffectiveN", poll.MethodWeighted, fmt.Sprint(v), v == def.MaxEffectiveN, func(o *poll.Options) { o.MaxEffectiveN = v })
+	}
+	for _, v := range []bool{true, false} {
+		add("SharePollster", poll.MethodWeighted, fmt.Sprint(v), v == def.SharePollster, func(o *poll.Options) { o.SharePollster = v })
+	}
+	add("DesignEffect", poll.MethodKalman, "by mode", true, func(o *poll.Options) {})
+	add("DesignEffect", poll.MethodKalman, "all 1", false, func(o *poll.Options) {
+		for m := range o.DesignEffect {
+			o.DesignEffect[m] = 1
+		}
+	})
+	for _, v := range []float64{0, 1, 2, 3} {
+		add("NonSamplingSD", poll.MethodKalman, fmt.Sprint(v), v == def.NonSamplingSD, func(o *poll.Options) { o.NonSamplingSD = v })
+	}
+	for _, v := range []float64{0, 2, 4, 8} {
+		add("EventJumpSD", poll.MethodKalman, fmt.Sprint(v), v == def.EventJumpSD, func(o *poll.Options) { o.EventJumpSD = v })
+	}
+	add("LowResponseRate", poll.MethodKalman, "0 (off)", def.LowResponseRate == 0, func(o *poll.Options) {})
+	add("LowResponseRate", poll.MethodKalman, "5", false, func(o *poll.Options) { o.LowResponseRate = 5 })
+	for _, v := range []string{"house", "mode only", "none"} {
+		add("Adjust", poll.MethodKalman, v, v == "house", func(o *poll.Options) {
+			o.AdjustHouse = v == "house"
+			o.AdjustMode = v == "mode only"
+		})
+	}
+	return vs
+}
+
+// SweepTable formats the scores of Sweep's variants as a markdown table,
+// the default of each option marked.
+func SweepTable(vs []Variant, scores []*Score) string {
+	var sb strings.Builder
+	sb.WriteString("| option | value | method | RMSE | 95% coverage | last-day RMSE | last-day coverage |\n")
+	sb.WriteString("|---|---|---|---:|---:|---:|---:|\n")
+	for i, v := range vs {
+		s := scores[i]
+		val := v.Value
+		if v.Default {
+			val = "**" + val + "** (default)"
+		}
+		if s.N == 0 {
+			fmt.Fprintf(&sb, "| %s | %s | %s | – | – | – | – |\n", v.Param, val, v.Options.Method)
+			continue
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %s | %.3f | %.1f%% | %.3f | %.1f%% |\n", v.Param, val, v.Options.Method,
+			s.RMSE(), 100*s.Coverage(), s.LastRMSE(), 100*s.LastCoverage())
 	}
 	return sb.String()
 }

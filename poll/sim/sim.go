@@ -36,6 +36,7 @@ type Scenario struct {
 	Undecided     float64 // true undecided share on day 0, percent
 	DriftSD       float64 // SD of the daily change of support, points
 	Jumps         []Jump  // event days
+	JumpSD        float64 // SD of a jump's size, points: the model behind Jumps
 	HouseSD       float64 // SD of the pollsters' house effects on support, points
 	ModeScale     float64 // multiplies the mode effects in modeEffect
 	NonSamplingSD float64 // SD of each poll's non-sampling error on support, points
@@ -82,9 +83,10 @@ func RandomScenario(r *rand.Rand) Scenario {
 		ModeScale:     2 * r.Float64(),
 		NonSamplingSD: 1 + 2*r.Float64(),
 		Unreported:    0.05,
+		JumpSD:        4,
 	}
 	for i := r.IntN(4); i > 0; i-- {
-		s.Jumps = append(s.Jumps, Jump{Day: 30 + r.IntN(s.Days-60), Size: 4 * r.NormFloat64()})
+		s.Jumps = append(s.Jumps, Jump{Day: 30 + r.IntN(s.Days-60), Size: s.JumpSD * r.NormFloat64()})
 	}
 	return s
 }
@@ -215,6 +217,14 @@ func Generate(seed uint64, s Scenario) *World {
 		}
 	}
 	w.Truth = map[string][]float64{Support: sup, Undecided: und, Oppose: opp}
+	// The question's events: every jump, and half the time a decoy (an
+	// event that moved nobody).
+	for _, j := range s.Jumps {
+		w.Question.Events = append(w.Question.Events, poll.Event{Date: w.Start + poll.Date(j.Day), LabelEn: "event"})
+	}
+	if r.Float64() < 0.5 {
+		w.Question.Events = append(w.Question.Events, poll.Event{Date: w.Start + poll.Date(30+r.IntN(s.Days-60)), LabelEn: "non-event"})
+	}
 	for _, f := range fields {
 		end := min(f.end, s.Days)
 		pl := &w.Pollsters[f.j]

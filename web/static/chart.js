@@ -136,9 +136,11 @@
       }
     });
     var chart = echarts.init(target, null, { renderer: 'canvas', locale: 'EN' });
+    // data-rendered tells tests (and anyone) that drawing and its
+    // animation have finished.
+    chart.on('finished', function () { target.dataset.rendered = 'true'; });
     chart.setOption(opt);
     window.addEventListener('resize', function () { chart.resize(); });
-    target.dataset.ready = 'true';
   }
 
   document.querySelectorAll('script[type="application/json"][data-echarts]').forEach(function (el) {
