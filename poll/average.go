@@ -84,13 +84,19 @@ type engine struct {
 	opt  [][]int     // per option: indices of the polls that report it, by t
 	ts   [][]float64 // per option: their midpoints
 	shr  []float64   // per poll: prior weight after pollster sharing
+	// Scratch space per option, so that options run in parallel.
+	scratch [][]float64 // loess kernel weights
+	counts  [][]int     // weighted: polls per pollster in the window
 }
 
 func newEngine(pr *prepared) *engine {
 	o := &pr.o
 	K := len(pr.opts)
 	e := &engine{pr: pr, full: make([]*kfit, K), est: make([]*kfit, K), adj: make([][]float64, K),
-		opt: make([][]int, K), ts: make([][]float64, K)}
+		opt: make([][]int, K), ts: make([][]float64, K), scratch: make([][]float64, K), counts: make([][]int, K)}
+	for k := range e.counts {
+		e.counts[k] = make([]int, len(pr.pollsters))
+	}
 	fullSpec := kspec{house: true, mode: true}
 	estSpec := kspec{house: o.AdjustHouse, mode: o.AdjustHouse || o.AdjustMode}
 	for k := range pr.opts {

@@ -42,14 +42,16 @@ func ParseMethod(s string) (Method, error) {
 // change fields; the zero Options is not meaningful.
 type Options struct {
 	Method Method `json:"method"`
-	// HalfLife is the recency half-life in days: a poll HalfLife days older
-	// than the day being estimated counts half as much. Used by weighted and
-	// loess (as prior weights).
+	// HalfLife is the recency half-life in days: a poll HalfLife days away
+	// from the day being estimated counts half as much. Used by weighted
+	// (loess' locality comes from Span, kalman's from the random walk).
 	HalfLife float64 `json:"half_life"`
 	// Window is how many days back `latest` looks for each pollster's most
-	// recent poll, and the kernel's reach for `weighted`.
+	// recent poll, the kernel's reach for `weighted`, and the span within
+	// which SharePollster counts a pollster's polls.
 	Window int `json:"window"`
-	// Span is loess' neighbourhood as a fraction of the polls (0 < Span ≤ 1).
+	// Span is loess' neighbourhood as a fraction of the polls (0 < Span ≤ 1);
+	// the neighbourhood holds at least 8 polls.
 	Span float64 `json:"span"`
 	// SampleSizeWeight turns on weighting by the square root of the
 	// effective sample size, capped at MaxEffectiveN.
@@ -57,27 +59,35 @@ type Options struct {
 	// MaxEffectiveN caps the effective sample size one poll counts with.
 	MaxEffectiveN float64 `json:"max_effective_n"`
 	// DesignEffect divides a poll's sample size by its mode's design effect
-	// to give its effective sample size.
+	// to give its effective sample size. Modes missing from the map take
+	// DefaultOptions' value.
 	DesignEffect map[Mode]float64 `json:"design_effect"`
 	// PollsterRating multiplies each pollster's weight (1 when absent).
 	PollsterRating map[string]float64 `json:"pollster_rating,omitempty"`
 	// SharePollster makes several polls of one pollster inside the window
-	// share that pollster's weight instead of each counting in full.
+	// share that pollster's weight instead of each counting in full (weighted
+	// and loess; latest takes one poll per pollster anyway, and kalman
+	// models the pollster's house effect instead).
 	SharePollster bool `json:"share_pollster"`
 	// LowResponseRate, when above 0, down-weights automated (ARS) polls whose
 	// response rate (percent) is below it by the factor LowResponseFactor.
 	LowResponseRate   float64 `json:"low_response_rate"`
 	LowResponseFactor float64 `json:"low_response_factor"`
-	// AdjustHouse subtracts each pollster's estimated house effect from its
-	// polls before averaging (kalman estimates them jointly).
+	// AdjustHouse subtracts each pollster's estimated lean (house effect plus
+	// the effect of its survey mode) from its polls before averaging
+	// (kalman estimates them jointly with the average).
 	AdjustHouse bool `json:"adjust_house"`
-	// AdjustMode subtracts each mode's estimated effect, like AdjustHouse.
+	// AdjustMode subtracts each survey mode's estimated effect, like
+	// AdjustHouse but for modes only; AdjustHouse already includes it.
 	AdjustMode bool `json:"adjust_mode"`
 	// DropUndecided removes the undecided option and renormalises the
 	// others to 100.
 	DropUndecided bool `json:"drop_undecided"`
-	// NonSamplingSD is the non-sampling error of one poll in percentage
-	// points (standard deviation), added to its binomial variance.
+	// NonSamplingSD is the least non-sampling error of one poll in
+	// percentage points (standard deviation), added to its binomial
+	// variance. The kalman model estimates the non-sampling error from the
+	// polls, never below this floor, and every method's bands use that
+	// estimate.
 	NonSamplingSD float64 `json:"non_sampling_sd"`
 	// DefaultSampleSize stands in for polls that did not report one.
 	DefaultSampleSize int `json:"default_sample_size"`
@@ -160,8 +170,9 @@ type HouseEffect struct {
 	Polls    int     `json:"polls"`
 }
 
-// PollWeight is a poll's share (0-1, summing to 1 over polls) of an
-// estimate on one day.
+// PollWeight is a poll's share of an estimate on one day: the weights sum
+// to 1 over polls and are mostly between 0 and 1, but kalman's and loess'
+// can dip slightly below 0 (see Influence).
 type PollWeight struct {
 	PollID string  `json:"poll_id"`
 	Weight float64 `json:"weight"`

@@ -9,20 +9,21 @@ import (
 //
 //	y_i = level + w_d(i) + h_j(i) + m_k(i) + e_i,  e_i ~ N(0, σ_i²)
 //
-// where w is a random walk (w_0 = 0, w_t = w_(t-1) + N(0, q)), h are the
-// pollsters' house effects (random effects, N(0, τ²)), m the mode effects
-// (nearly flat prior) and σ_i² = p(100-p)/neff_i + NonSamplingSD², divided
-// by the poll's rating. The regression part θ = (level, h, m) is estimated
-// by generalised least squares through the Kalman filter (the "augmented"
-// filter of de Jong), under Jackman's anchor: the pollsters' average lean is
-// zero. The random-walk variance q is chosen by maximum likelihood and τ² by
-// EM, alternating until they settle. The average on day d is then
+// where w is a random walk (w_0 = 0, w_t = w_(t-1) + N(0, q), plus
+// EventJumpSD² on event days), h are the pollsters' house effects (random
+// effects, N(0, τ²)), m the mode effects (nearly flat prior) and
+// σ_i² = (p(100-p)/neff_i + ns²) / rating. The regression part
+// θ = (level, h, m) is estimated by generalised least squares through the
+// Kalman filter (the "augmented" filter of de Jong), under Jackman's
+// anchor: the pollsters' average lean is zero. q maximises the marginal
+// likelihood (with a weak prior), ns² the likelihood, and τ² comes from EM
+// (see estimate). The average on day d is then
 //
 //	μ̂_d = level + ŵ_d     with variance   P_d|T + g_dᵀ Cov(θ̂) g_d
 //
 // P_d|T from the Rauch-Tung-Striebel smoother and g_d the smoothed
 // regression columns: the band includes the uncertainty of the house
-// effects themselves.
+// effects themselves. METHODOLOGY.md §3.4 says the same in words.
 
 // Bounds and priors of the kalman fit.
 const (
@@ -34,7 +35,7 @@ const (
 	tauPrior  = 2.0  // τ's prior guess, points
 	tauPriorN = 1.0  // ... worth one pollster
 	modePrior = 20.0 // prior SD of a mode effect: nearly flat
-	kIters    = 30   // most alternations of GLS, q and τ
+	kIters    = 30   // most rounds of estimate
 	nsFloor   = 0.01 // smallest non-sampling variance, points²
 	nsMax     = 100  // largest: 10 points
 )
@@ -92,8 +93,9 @@ func fitKalman(pr *prepared, k int, spec kspec) *kfit {
 	if f == nil {
 		return nil
 	}
-	f.estimate(spec)
-	f.finish()
+	f.estimate(spec) // ends with θ̂ at the final parameters
+	f.w.smooth(f)
+	f.spr = f.computeSpread()
 	return f
 }
 
@@ -179,7 +181,8 @@ func newKfit(pr *prepared, k int, spec kspec) *kfit {
 }
 
 // estimate finds q, the non-sampling variance ns² and τ². Each round
-// takes θ̂ (GLS at the current values) and then
+// takes θ̂ (GLS at the current values, τ² settled by EM on the same normal
+// equations, see emTau) and then
 //
 //   - q: maximises the marginal likelihood of the polls (θ integrated out,
 //     as in REML) plus a weak prior on log q. The marginal likelihood costs
@@ -188,11 +191,10 @@ func newKfit(pr *prepared, k int, spec kspec) *kfit {
 //     in log q that makes it agree with the marginal one at those three
 //     points;
 //   - ns²: maximises the likelihood with θ held at θ̂;
-//   - τ²: one EM step, the mean of ĥ² + Var(ĥ) over pollsters;
 //   - σ²: the binomial variances move to the smoothed shares.
 //
-// It stops when q, ns² and τ² move by less than 2% and θ by less than
-// 0.01 point.
+// It stops when q and ns² move by less than 2% and θ by less than 0.01
+// point.
 func (f *kfit) estimate(spec kspec) {
 	w := f.w
 	rb := make([]float64, f.T)
@@ -207,6 +209,9 @@ func (f *kfit) estimate(spec kspec) {
 	var xc, ca, cb float64 // the correction's centre and coefficients
 	f.aggregate()
 	m0 := w.gls(f)
+	if spec.house {
+		m0 = f.emTau(w)
+	}
 	for it := 0; it < kIters; it++ {
 		copy(old, f.theta)
 		f.residuals(rb)
@@ -220,17 +225,6 @@ func (f *kfit) estimate(spec kspec) {
 		}
 		for i := range f.polls {
 			e[i] = f.polls[i].y - f.xtheta(&f.polls[i])
-		}
-		tau2 := f.tau2
-		if spec.house {
-			s, nj := tauPriorN*tauPrior*tauPrior, tauPriorN
-			for _, c := range f.hcol {
-				if c >= 0 {
-					s += f.theta[c]*f.theta[c] + f.cov[c*f.p+c]
-					nj++
-				}
-			}
-			tau2 = math.Max(s/nj, 0.01)
 		}
 		f.scalarSmooth(rb)
 		for i := range f.polls {
@@ -270,21 +264,48 @@ func (f *kfit) estimate(spec kspec) {
 		}
 		dq := math.Abs(x1 - x0)
 		dn := math.Abs(math.Log(ns2) - math.Log(math.Max(f.ns2, nsFloor)))
-		dt := math.Abs(tau2-f.tau2) / f.tau2
-		f.q, f.ns2, f.tau2 = q, ns2, tau2
+		f.q, f.ns2 = q, ns2
 		for i := range f.polls {
 			f.polls[i].bv = bv[i]
 		}
 		f.aggregate()
 		m0 = w.gls(f)
+		if spec.house {
+			m0 = f.emTau(w)
+		}
 		dth := 0.0
 		for c := range old {
 			dth = math.Max(dth, math.Abs(old[c]-f.theta[c]))
 		}
-		if dq < 0.02 && dn < 0.02 && dt < 0.02 && dth < 0.01 {
+		if dq < 0.02 && dn < 0.02 && dth < 0.01 {
 			break
 		}
 	}
+}
+
+// emTau runs EM for τ² on the normal equations of the last gls pass:
+// τ² = (Σ_j ĥ_j² + Var ĥ_j + prior) / (J + prior weight), each step a
+// cheap solve, until τ² moves by less than 0.1%. It returns the log
+// marginal likelihood at the final τ².
+func (f *kfit) emTau(w *kwork) float64 {
+	ll := 0.0
+	for i := 0; i < 200; i++ {
+		s, nj := tauPriorN*tauPrior*tauPrior, tauPriorN
+		for _, c := range f.hcol {
+			if c >= 0 {
+				s += f.theta[c]*f.theta[c] + f.cov[c*f.p+c]
+				nj++
+			}
+		}
+		tau2 := math.Max(s/nj, 0.01)
+		done := math.Abs(tau2-f.tau2) < 1e-3*f.tau2
+		f.tau2 = tau2
+		ll = w.solve(f)
+		if done {
+			break
+		}
+	}
+	return ll
 }
 
 // noiseLogLik is the log-likelihood (up to a constant) of the residuals
@@ -544,13 +565,16 @@ func goldenMax(f func(float64) float64, lo, hi, tol float64) float64 {
 // kwork is scratch space for the column filter.
 type kwork struct {
 	A, b, m, v, xs []float64
+	A2             []float64 // A with the priors added
+	V              []float64 // scaled innovations, column by column
+	llF, yy        float64   // the filter's part of the marginal likelihood
 	H, s, ss       []float64 // per day, for noiseLogLik
 	touched        []int
 }
 
 func newKwork(f *kfit) *kwork {
 	p := f.p
-	return &kwork{A: make([]float64, p*p), b: make([]float64, p), m: make([]float64, p+1),
+	return &kwork{A: make([]float64, p*p), A2: make([]float64, p*p), b: make([]float64, p), m: make([]float64, p+1),
 		v: make([]float64, p+1), xs: make([]float64, p+1), touched: make([]int, 0, p),
 		H: make([]float64, f.T), s: make([]float64, f.T), ss: make([]float64, f.T)}
 }
@@ -594,9 +618,23 @@ func (w *kwork) gls(f *kfit) float64 {
 	clear(A)
 	clear(b)
 	clear(m)
+	// The innovations of every column, scaled by 1/sqrt(F), are stored
+	// column by column; Σ_t ṽ_t ṽ_tᵀ is then a Gram matrix of long dot
+	// products, much faster than a rank-one update per day.
+	nObs := 0
+	for _, h := range f.H {
+		if h > 0 {
+			nObs++
+		}
+	}
+	if cap(w.V) < (p+1)*nObs {
+		w.V = make([]float64, (p+1)*nObs)
+	}
+	V := w.V[:(p+1)*nObs]
 	P := 0.0
-	i := 0
-	ll, yy := 0.0, 0.0
+	i, o := 0, 0
+	var lg logSum
+	yy := 0.0
 	for t := 0; t < f.T; t++ {
 		if t > 0 {
 			P += f.qAt(t)
@@ -612,24 +650,15 @@ func (w *kwork) gls(f *kfit) float64 {
 		R := 1 / f.H[t]
 		F := P + R
 		K := P / F
-		ll += math.Log(F)
-		yy += (w.xs[p] - m[p]) * (w.xs[p] - m[p]) / F
+		lg.add(F)
+		sc := 1 / math.Sqrt(F)
 		for c := 0; c <= p; c++ {
 			v[c] = w.xs[c] - m[c]
 			m[c] += K * v[c]
+			V[c*nObs+o] = v[c] * sc
 		}
-		invF := 1 / F
-		for r := 0; r < p; r++ {
-			vr := v[r] * invF
-			if vr == 0 {
-				continue
-			}
-			row := A[r*p : r*p+r+1]
-			for c := range row {
-				row[c] += vr * v[c]
-			}
-			b[r] += vr * v[p]
-		}
+		yy += v[p] * v[p] / F
+		o++
 		P = P * R / F
 		// Within-day contrasts: Σ π_i (X_i - x̄)(X_i - x̄)ᵀ = Σ π_i X_i X_iᵀ - H x̄ x̄ᵀ.
 		if i-a > 1 && p > 1 {
@@ -663,6 +692,44 @@ func (w *kwork) gls(f *kfit) float64 {
 			w.touched = cols[:len(cols)-1]
 		}
 	}
+	y := V[p*nObs : (p+1)*nObs]
+	for r := 0; r < p; r++ {
+		vr := V[r*nObs : (r+1)*nObs]
+		for c := 0; c <= r; c++ {
+			A[r*p+c] += dot(vr, V[c*nObs:(c+1)*nObs])
+		}
+		b[r] += dot(vr, y)
+	}
+	w.llF, w.yy = lg.value(), yy
+	return w.solve(f)
+}
+
+// dot returns Σ a[i]·b[i] for slices of equal length.
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// solve adds the priors (τ² for the house effects) to the normal
+// equations gls accumulated, solves them for θ and its covariance under the
+// anchor, and returns the log marginal likelihood. Changing τ² needs only
+// solve, not another pass of the filter.
+func (w *kwork) solve(f *kfit) float64 {
+	p := f.p
+	A := w.A2
+	copy(A, w.A)
+	ll, yy := w.llF, w.yy
 	for _, c := range f.hcol {
 		if c >= 0 {
 			A[c*p+c] += 1 / f.tau2
@@ -691,10 +758,10 @@ func (w *kwork) gls(f *kfit) float64 {
 	for r := 0; r < p; r++ {
 		s := 0.0
 		for c := 0; c < p; c++ {
-			s += f.cov[r*p+c] * b[c]
+			s += f.cov[r*p+c] * w.b[c]
 		}
 		f.theta[r] = s
-		yy -= s * b[r]
+		yy -= s * w.b[r]
 	}
 	f.constrain()
 	return -0.5 * (ll + yy + logdet)

@@ -24,17 +24,20 @@ func (e *engine) latestAt(k, d int, buf []iw) []iw {
 	if last := pr.polls[idx[hi-1]].day; d-last >= pr.o.Window {
 		anchor = last
 	}
-	seen := make(map[int]bool, 8)
+	seen := e.counts[k] // 0 or 1 per pollster, cleared below
 	for x := hi - 1; x >= 0; x-- {
 		p := &pr.polls[idx[x]]
 		if anchor-p.day >= pr.o.Window {
 			break
 		}
-		if seen[p.pollster] {
+		if seen[p.pollster] != 0 {
 			continue
 		}
-		seen[p.pollster] = true
+		seen[p.pollster] = 1
 		buf = append(buf, iw{i: idx[x]})
+	}
+	for _, b := range buf {
+		seen[pr.polls[b.i].pollster] = 0
 	}
 	w := 1 / float64(len(buf))
 	for x := range buf {

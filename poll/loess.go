@@ -29,7 +29,8 @@ func (e *engine) loessAt(k, d int, buf []iw) []iw {
 	idx, ts := e.opt[k], e.ts[k]
 	prior := func(x int) float64 { return e.shr[idx[x]] }
 	span := math.Max(e.pr.o.Span, loessMinPolls/float64(len(ts)))
-	lw := loessWeights(ts, prior, float64(d), span, nil)
+	lw := loessWeights(ts, prior, float64(d), span, e.scratch[k])
+	e.scratch[k] = lw.w
 	for x, w := range lw.w {
 		if w != 0 {
 			buf = append(buf, iw{i: idx[lw.lo+x], w: w})
@@ -68,7 +69,10 @@ func loessWeights(xs []float64, prior func(int) float64, x0, span float64, w []f
 		}
 	}
 	h := math.Max(x0-xs[lo], xs[hi-1]-x0)
-	w = append(w[:0], make([]float64, hi-lo)...)
+	if cap(w) < hi-lo {
+		w = make([]float64, hi-lo)
+	}
+	w = w[:hi-lo]
 	var s0, s1, s2 float64
 	for scale := 1.0; ; scale *= 2 {
 		hh := h * scale

@@ -39,9 +39,8 @@ func (e *engine) weightedAt(k, d int, buf []iw) []iw {
 		lo = sort.SearchFloat64s(ts, x0-reach)
 		hi = sort.SearchFloat64s(ts, math.Nextafter(x0+reach, math.Inf(1)))
 	}
-	var count map[int]int
+	count := e.counts[k]
 	if pr.o.SharePollster {
-		count = make(map[int]int, 8)
 		for x := lo; x < hi; x++ {
 			count[pr.polls[idx[x]].pollster]++
 		}
@@ -50,11 +49,16 @@ func (e *engine) weightedAt(k, d int, buf []iw) []iw {
 	for x := lo; x < hi; x++ {
 		p := &pr.polls[idx[x]]
 		w := p.base * math.Exp2(-math.Abs(ts[x]-x0)/pr.o.HalfLife)
-		if count != nil {
+		if pr.o.SharePollster {
 			w /= float64(count[p.pollster])
 		}
 		buf = append(buf, iw{i: idx[x], w: w})
 		sum += w
+	}
+	if pr.o.SharePollster {
+		for x := lo; x < hi; x++ {
+			count[pr.polls[idx[x]].pollster] = 0
+		}
 	}
 	if !(sum > 0) {
 		// Every weight underflowed (a gap of years): weigh them equally.

@@ -54,7 +54,7 @@ func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 // costs a map lookup, not a parse. Anything else, and every error, goes
 // through s.download.
 func (s *Server) serveDownload(kind string) echo.HandlerFunc {
-	seen := newRecentDownloads(1024)
+	seen := newRecentDownloads(1024, 64<<20)
 	return func(c echo.Context) error {
 		req := c.Request()
 		accept := req.Header.Get(echo.HeaderAccept)
@@ -73,13 +73,16 @@ func (s *Server) serveDownload(kind string) echo.HandlerFunc {
 }
 
 // recentDownloads maps a route's raw request keys to the representation
-// they got at a data version. It holds at most max keys and forgets them
-// all when full (a client cycling through queries can cost a parse per
-// request, never memory).
+// they got at a data version. It holds at most max keys and maxBytes of
+// bodies (counted per key) and forgets them all when either is reached: a
+// client cycling through queries can cost a parse per request, never
+// unbounded memory.
 type recentDownloads struct {
-	mu      sync.RWMutex
-	max     int
-	entries map[string]recentDownload
+	mu       sync.RWMutex
+	max      int
+	maxBytes int
+	bytes    int
+	entries  map[string]recentDownload
 }
 
 type recentDownload struct {
@@ -88,8 +91,8 @@ type recentDownload struct {
 	vary    bool
 }
 
-func newRecentDownloads(max int) *recentDownloads {
-	return &recentDownloads{max: max, entries: map[string]recentDownload{}}
+func newRecentDownloads(max, maxBytes int) *recentDownloads {
+	return &recentDownloads{max: max, maxBytes: maxBytes, entries: map[string]recentDownload{}}
 }
 
 func (r *recentDownloads) get(key string, version uint64) (*representation, bool, bool) {
@@ -103,11 +106,17 @@ func (r *recentDownloads) get(key string, version uint64) (*representation, bool
 }
 
 func (r *recentDownloads) put(key string, version uint64, rep *representation, vary bool) {
+	size := len(rep.body) + len(rep.gz)
+	if size > r.maxBytes {
+		return
+	}
 	r.mu.Lock()
-	if len(r.entries) >= r.max {
+	if len(r.entries) >= r.max || r.bytes+size > r.maxBytes {
 		clear(r.entries)
+		r.bytes = 0
 	}
 	r.entries[key] = recentDownload{version, rep, vary}
+	r.bytes += size
 	r.mu.Unlock()
 }
 

@@ -927,3 +927,63 @@ func TestLinkForms(t *testing.T) {
 		t.Errorf("live LangURL = %s", got)
 	}
 }
+
+func TestRecentDownloadsBounded(t *testing.T) {
+	r := newRecentDownloads(3, 100)
+	small := &representation{body: make([]byte, 30)}
+	for i, k := range []string{"a", "b", "c"} {
+		r.put(k, 1, small, false)
+		if len(r.entries) != i+1 {
+			t.Fatalf("after %d puts: %d entries", i+1, len(r.entries))
+		}
+	}
+	r.put("d", 1, small, false) // 4 keys > 3, and 120 bytes > 100: starts over
+	if len(r.entries) != 1 || r.bytes != 30 {
+		t.Errorf("entries %d, bytes %d", len(r.entries), r.bytes)
+	}
+	if _, _, ok := r.get("d", 1); !ok {
+		t.Error("the newest entry is gone")
+	}
+	if _, _, ok := r.get("d", 2); ok {
+		t.Error("an entry answered for another data version")
+	}
+	r.put("big", 1, &representation{body: make([]byte, 101)}, false)
+	if _, _, ok := r.get("big", 1); ok {
+		t.Error("a body over the budget was kept")
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps nothing, for benchmarks.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkSeriesCSVHotPath is a repeated series CSV request through the
+// whole server (router and every middleware), the response discarded:
+// what `make loadtest` measures, without the network.
+func BenchmarkSeriesCSVHotPath(b *testing.B) {
+	s := apiServer(b, apiDB(b))
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/questions/"+testQuestionID+"/series?format=csv", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.ServeHTTP(&discardWriter{h: http.Header{}}, req.Clone(req.Context()))
+	}
+}
+
+// BenchmarkSeriesCSVEncode builds the series CSV from the averaged view
+// (a cache miss after a data change, without the averaging).
+func BenchmarkSeriesCSVEncode(b *testing.B) {
+	s := apiServer(b, apiDB(b))
+	r, err := parseRequest(KindSeries, testQuestionID, url.Values{"format": {"csv"}}, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.encode(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -26,6 +26,9 @@ const gzipMin = 1024
 // gzipped, and their validators. It is built once per question, view,
 // format and data version and then served from memory, so a request on
 // the hot path parses its query, finds this and writes it.
+// cacheBytes is the representation's size in the cache.
+func (r *representation) cacheBytes() int { return len(r.body) + len(r.gz) + 512 }
+
 type representation struct {
 	body        []byte
 	gz          []byte // body gzipped; nil when body is short or does not shrink
@@ -175,10 +178,11 @@ func acceptsGzip(h string) bool {
 	return false
 }
 
-// skipGzip tells the gzip middleware to leave the read API's downloads
-// alone: they carry precompressed bytes and an ETag for each coding (see
-// serveRepresentation). c.Path is the matched route, so error answers of
-// other routes are unaffected.
+// skipGzip tells the gzip middleware to leave alone the routes that carry
+// their own precompressed bytes and an ETag for each coding: the read
+// API's downloads (see serveRepresentation) and the cached dashboard
+// pages (precompressedPages, see servePage). c.Path is the matched route,
+// so error answers of other routes are unaffected.
 func skipGzip(c echo.Context) bool {
 	p := c.Path()
 	return strings.HasPrefix(p, "/api/v1/questions") || p == "/api/v1/openapi.json" || precompressedPages[p]

@@ -139,6 +139,9 @@ type cachedPage struct {
 	gz     []byte
 }
 
+// cacheBytes is the page's size in the cache (plain and gzipped copies).
+func (p *cachedPage) cacheBytes() int { return 2 * len(p.body) }
+
 // newCachedPage tags a rendered page.
 func newCachedPage(b []byte) *cachedPage {
 	sum := sha256.Sum256(b)

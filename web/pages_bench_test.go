@@ -31,7 +31,7 @@ func benchPage(b *testing.B, target string, cold bool, headers ...string) {
 	for i := 0; i < b.N; i++ {
 		if cold {
 			b.StopTimer()
-			s.cache = newSeriesCache(256)
+			s.cache = newSeriesCache(1024, 256<<20)
 			b.StartTimer()
 		}
 		rec := httptest.NewRecorder()

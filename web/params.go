@@ -149,10 +149,17 @@ func parseViewValues(qs url.Values, q *poll.Question) (View, error) {
 	if err := o.Validate(); err != nil {
 		return v, err
 	}
+	if o.From != nil && o.To != nil && *o.To-*o.From > maxRangeDays {
+		return v, poll.Errorf(poll.EINVALID, "from, to: the range spans %d days; at most %d (100 years) per request", *o.To-*o.From, maxRangeDays)
+	}
 	sort.Strings(v.Pollsters)
 	sort.Slice(v.Modes, func(i, j int) bool { return v.Modes[i] < v.Modes[j] })
 	return v, nil
 }
+
+// maxRangeDays bounds a requested date range, so that one request cannot
+// ask for millions of daily points.
+const maxRangeDays = 36525
 
 // modeByName accepts a mode's name, case-insensitively, and "unknown".
 func modeByName(s string) (poll.Mode, bool) {

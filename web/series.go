@@ -57,15 +57,33 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 	return val.(*Computed), nil
 }
 
+// cacheBytes estimates the memory a Computed holds: its daily points and
+// its polls' records.
+func (c *Computed) cacheBytes() int {
+	n := 1024 + 2048*len(c.Records) + 512*len(c.Polls)
+	if c.Result != nil {
+		for _, s := range c.Result.Series {
+			n += 64 * len(s.Points)
+		}
+	}
+	return n
+}
+
+// sized is a cached value that knows roughly how much memory it holds.
+type sized interface{ cacheBytes() int }
+
 // seriesCache keeps computed values per key and data version. A lookup at
 // a newer data version recomputes: a write drops every older entry's
-// validity at once. It holds at most max entries, evicting the oldest
-// inserted.
+// validity at once. It holds at most max entries and about maxBytes of
+// values (by their cacheBytes), evicting the oldest inserted first, so that
+// no sequence of requests can grow it without bound.
 type seriesCache struct {
-	mu      sync.Mutex
-	max     int
-	entries map[string]*cacheEntry
-	order   []string
+	mu       sync.Mutex
+	max      int
+	maxBytes int
+	bytes    int
+	entries  map[string]*cacheEntry
+	order    []string
 }
 
 type cacheEntry struct {
@@ -73,10 +91,11 @@ type cacheEntry struct {
 	once    sync.Once
 	val     any
 	err     error
+	size    int
 }
 
-func newSeriesCache(max int) *seriesCache {
-	return &seriesCache{max: max, entries: map[string]*cacheEntry{}}
+func newSeriesCache(max, maxBytes int) *seriesCache {
+	return &seriesCache{max: max, maxBytes: maxBytes, entries: map[string]*cacheEntry{}}
 }
 
 // get returns the value for key at version, calling fill at most once per
@@ -85,30 +104,56 @@ func (c *seriesCache) get(key string, version uint64, fill func() (any, error)) 
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	if !ok || e.version != version {
-		e = &cacheEntry{version: version}
-		if !ok {
+		if ok {
+			c.bytes -= e.size
+		} else {
 			c.order = append(c.order, key)
-			if len(c.order) > c.max {
-				delete(c.entries, c.order[0])
-				c.order = c.order[1:]
-			}
 		}
+		e = &cacheEntry{version: version}
 		c.entries[key] = e
+		c.evict()
 	}
 	c.mu.Unlock()
-	e.once.Do(func() { e.val, e.err = fill() })
+	e.once.Do(func() {
+		e.val, e.err = fill()
+		if sz, ok := e.val.(sized); ok && e.err == nil {
+			c.mu.Lock()
+			if c.entries[key] == e {
+				e.size = sz.cacheBytes()
+				c.bytes += e.size
+				c.evict()
+			}
+			c.mu.Unlock()
+		}
+	})
 	if e.err != nil {
 		c.mu.Lock()
 		if c.entries[key] == e {
-			delete(c.entries, key)
-			for i, k := range c.order {
-				if k == key {
-					c.order = append(c.order[:i], c.order[i+1:]...)
-					break
-				}
-			}
+			c.remove(key)
 		}
 		c.mu.Unlock()
 	}
 	return e.val, e.err
+}
+
+// evict drops the oldest entries while the cache is over either limit,
+// never the newest one. c.mu must be held.
+func (c *seriesCache) evict() {
+	for len(c.order) > 1 && (len(c.order) > c.max || c.bytes > c.maxBytes) {
+		c.remove(c.order[0])
+	}
+}
+
+// remove drops key. c.mu must be held.
+func (c *seriesCache) remove(key string) {
+	if e, ok := c.entries[key]; ok {
+		c.bytes -= e.size
+		delete(c.entries, key)
+	}
+	for i, k := range c.order {
+		if k == key {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
 }

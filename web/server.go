@@ -66,7 +66,10 @@ type Server struct {
 // NewServer returns a server for db with every route and middleware set up.
 func NewServer(db *store.DB, cfg Config) (*Server, error) {
 	cfg.defaults()
-	s := &Server{db: db, cfg: cfg, log: slog.New(slog.NewTextHandler(cfg.Log, nil)), cache: newSeriesCache(256)}
+	s := &Server{db: db, cfg: cfg, log: slog.New(slog.NewTextHandler(cfg.Log, nil)), cache: newSeriesCache(1024, 256<<20)}
+	if cfg.Log == io.Discard {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	var err error
 	if s.pages, err = newRenderer(); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
@@ -83,6 +86,7 @@ func NewServer(db *store.DB, cfg Config) (*Server, error) {
 		},
 	}))
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		Skipper:   func(echo.Context) bool { return cfg.Log == io.Discard },
 		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			s.log.Info("request", "method", v.Method, "uri", v.URI, "status", v.Status, "latency", v.Latency)

@@ -12,8 +12,8 @@ import (
 // Contender is one row of the accuracy table: a method with its options,
 // or the oracle.
 type Contender struct {
-	Name    string
-	Options poll.Options
+	Name    string       // the table's row label
+	Options poll.Options // passed to poll.Average
 	// Oracle marks the Kalman smoother given the true random-walk
 	// variance (jumps included), the true leans and the true poll
 	// variances: the floor no method can beat.
@@ -23,15 +23,19 @@ type Contender struct {
 // Score accumulates one contender's errors against the truth.
 type Score struct {
 	Name string
-	// Every scored day of every seed.
-	N                  int
-	SumSq, SumAbs      float64
-	Covered            int
-	SumWidth           float64
+	// Every scored day of every seed: count, sums of squared and absolute
+	// errors, days whose band held the truth, and the bands' total width.
+	N             int
+	SumSq, SumAbs float64
+	Covered       int
+	SumWidth      float64
+	// The same for the last day of each seed.
 	LastN, LastCovered int
 	LastSumSq, LastAbs float64
-	PollN, PollCovered int // polls inside the new-poll range of their day
-	Errors             int
+	// Polls inside the new-poll range of their day, out of PollN.
+	PollN, PollCovered int
+	// Errors counts seeds on which Average failed.
+	Errors int
 }
 
 // RMSE is the root mean squared error over every scored day.
@@ -122,7 +126,7 @@ func (s *Score) add(w *World, c Contender) {
 		if len(pts) == 0 || c.Oracle {
 			continue
 		}
-		for i, p := range w.Polls {
+		for _, p := range w.Polls {
 			y, ok := p.Results[o]
 			if !ok {
 				continue
@@ -135,7 +139,6 @@ func (s *Score) add(w *World, c Contender) {
 			if pts[x].PollLower <= y && y <= pts[x].PollUpper {
 				s.PollCovered++
 			}
-			_ = i
 		}
 	}
 }

@@ -45,8 +45,8 @@ type Scenario struct {
 
 // Jump is an event that moves support by Size points on Day.
 type Jump struct {
-	Day  int
-	Size float64
+	Day  int     // days after the World's Start
+	Size float64 // points of support, + or -
 }
 
 // undecidedDriftSD is the daily SD of the undecided share's random walk.
@@ -94,16 +94,16 @@ func RandomScenario(r *rand.Rand) Scenario {
 // Pollster is one simulated pollster.
 type Pollster struct {
 	Name         string
-	Mode         poll.Mode
-	DesignEffect float64
+	Mode         poll.Mode          // every poll of a pollster uses its one mode
+	DesignEffect float64            // the real one, near the mode's default
 	Lean         map[string]float64 // true total lean (house + mode) per option, centred
-	Polls        int
+	Polls        int                // how many polls it fielded
 }
 
 // World is one simulated question: the truth and the polls.
 type World struct {
 	Scenario  Scenario
-	Question  *poll.Question
+	Question  *poll.Question // support, oppose, undecided; the jumps as events
 	Polls     []poll.Poll
 	Start     poll.Date            // day 0
 	Truth     map[string][]float64 // option → true share per day from Start

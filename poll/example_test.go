@@ -1,0 +1,27 @@
+package poll_test
+
+import (
+	"fmt"
+
+	"github.com/pollagg/pollagg/poll"
+)
+
+// ExampleAverage averages the seven real polls on the March 2023
+// third-party compensation plan with the default method (kalman, house
+// effects subtracted) and prints the last day.
+func ExampleAverage() {
+	r, err := poll.Average(demoQuestion(), demoPolls(), poll.DefaultOptions())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range r.Series {
+		p := s.Points[len(s.Points)-1]
+		fmt.Printf("%s %s: %.1f%% (average within %.1f–%.1f; a new poll within %.1f–%.1f)\n",
+			p.Date, s.Option, p.Estimate, p.Lower, p.Upper, p.PollLower, p.PollUpper)
+	}
+	// Output:
+	// 2023-03-14 support: 36.6% (average within 34.9–38.4; a new poll within 27.9–45.3)
+	// 2023-03-14 oppose: 57.6% (average within 55.8–59.4; a new poll within 48.0–67.3)
+	// 2023-03-14 undecided: 5.8% (average within 4.1–7.4; a new poll within 1.7–9.8)
+}
