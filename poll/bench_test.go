@@ -31,12 +31,12 @@ func BenchmarkAverage(b *testing.B) {
 					o := poll.DefaultOptions()
 					o.Method = m
 					b.ReportAllocs()
-					b.ReportMetric(float64(len(w.Polls)), "polls")
 					for b.Loop() {
 						if _, err := poll.Average(w.Question, w.Polls, o); err != nil {
 							b.Fatal(err)
 						}
 					}
+					b.ReportMetric(float64(len(w.Polls)), "polls")
 				})
 			}
 		}

@@ -187,7 +187,11 @@ func Generate(seed uint64, s Scenario) *World {
 	for j := 1; j < s.Pollsters; j++ {
 		rate := other * rates[j] / sum
 		for t := 0; t < s.Days; t++ {
-			if r.Float64() < rate {
+			// Several polls a day only at rates above one (benchmarks).
+			for k := 1; k < int(rate); k++ {
+				fields = append(fields, fp{j, t, t + r.IntN(4)})
+			}
+			if r.Float64() < rate-math.Max(math.Floor(rate)-1, 0) && rate > 0 {
 				fields = append(fields, fp{j, t, t + r.IntN(4)})
 			}
 		}
