@@ -100,6 +100,13 @@ func newEngine(pr *prepared) *engine {
 	fullSpec := kspec{house: true, mode: true}
 	estSpec := kspec{house: o.AdjustHouse, mode: o.AdjustHouse || o.AdjustMode}
 	for k := range pr.opts {
+		n := 0
+		for i := range pr.polls {
+			if !math.IsNaN(pr.polls[i].y[k]) {
+				n++
+			}
+		}
+		e.opt[k], e.ts[k] = make([]int, 0, n), make([]float64, 0, n)
 		for i := range pr.polls {
 			if !math.IsNaN(pr.polls[i].y[k]) {
 				e.opt[k] = append(e.opt[k], i)

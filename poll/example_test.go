@@ -21,7 +21,7 @@ func ExampleAverage() {
 			p.Date, s.Option, p.Estimate, p.Lower, p.Upper, p.PollLower, p.PollUpper)
 	}
 	// Output:
-	// 2023-03-14 support: 36.6% (average within 34.9–38.4; a new poll within 27.9–45.3)
-	// 2023-03-14 oppose: 57.6% (average within 55.8–59.4; a new poll within 48.0–67.3)
-	// 2023-03-14 undecided: 5.8% (average within 4.1–7.4; a new poll within 1.7–9.8)
+	// 2023-03-14 support: 36.6% (average within 34.7–38.5; a new poll within 27.9–45.4)
+	// 2023-03-14 oppose: 57.6% (average within 55.7–59.5; a new poll within 47.9–67.3)
+	// 2023-03-14 undecided: 5.8% (average within 3.9–7.6; a new poll within 1.6–9.9)
 }

@@ -63,26 +63,27 @@ type kpoll struct {
 
 // kfit is the fitted state-space model of one option.
 type kfit struct {
-	T, p     int
-	q, tau2  float64
-	hcol     []int // pollster → column, -1 when none
-	mcol     []int // mode → column, -1 when none
-	hasPolls []int // pollster → number of polls with this option
-	frac     [][]float64
-	polls    []kpoll
-	theta    []float64
-	cov      []float64 // p×p
-	H, zb    []float64 // per day: total precision, precision-weighted mean
-	e2       []float64 // per day: Σ (π_i/H)²
-	mu, v    []float64 // per day: average and its variance
-	ms       []float64 // T×(p+1): smoothed regression columns and data
-	Pf, Pp   []float64 // filtered and predicted variance of w
-	Ps       []float64 // smoothed variance of w
-	qx       []float64 // per day: extra step variance on event days (nil: none)
-	ns2      float64   // non-sampling variance, estimated
-	nsMin    float64   // its floor: Options.NonSamplingSD²
-	spr      float64   // spread of the pollsters' leans (see computeSpread)
-	w        *kwork
+	T, p       int
+	q, tau2    float64
+	hcol       []int // pollster → column, -1 when none
+	mcol       []int // mode → column, -1 when none
+	hasPolls   []int // pollster → number of polls with this option
+	frac       [][]float64
+	polls      []kpoll
+	theta      []float64
+	cov        []float64 // p×p
+	H, zb      []float64 // per day: total precision, precision-weighted mean
+	e2         []float64 // per day: Σ (π_i/H)²
+	mu, v      []float64 // per day: average and its variance
+	ms         []float64 // T×(p+1): smoothed regression columns and data
+	Pf, Pp     []float64 // filtered and predicted variance of w
+	Ps         []float64 // smoothed variance of w
+	qx         []float64 // per day: extra step variance on event days (nil: none)
+	ns2        float64   // non-sampling variance, estimated
+	nsMin      float64   // its floor: Options.NonSamplingSD²
+	spr        float64   // spread of the pollsters' leans (see computeSpread)
+	xc, ca, cb float64   // estimate's correction to the likelihood of log q
+	w          *kwork
 }
 
 // fitKalman fits one option (index k of pr.opts) with the given spec: it
@@ -95,8 +96,61 @@ func fitKalman(pr *prepared, k int, spec kspec) *kfit {
 	}
 	f.estimate(spec) // ends with θ̂ at the final parameters
 	f.w.smooth(f)
+	f.qUncertainty()
 	f.spr = f.computeSpread()
 	return f
+}
+
+// qUncertainty widens the band by the uncertainty of q̂. The log
+// posterior of log q (the objective of estimate) is approximated by a
+// normal of the same curvature, and the average is recomputed at the
+// Gauss-Hermite nodes log q̂ ± √3·s (weights 1/6, with 2/3 on q̂ itself):
+// the variance becomes Σ w·(Var_q + (μ̂_q − μ̂)²). The estimate itself, and
+// everything else, stays at q̂.
+func (f *kfit) qUncertainty() {
+	rb := make([]float64, f.T)
+	f.residuals(rb)
+	x0 := math.Log(f.q)
+	obj := func(x float64) float64 {
+		d, p := x-f.xc, (x-math.Log(qPrior))/qPriorSD
+		return rwLogLik(f.H, rb, math.Exp(x), f.qx) + f.cb*d + f.ca*d*d - p*p/2
+	}
+	const h = 0.25
+	c := -(obj(x0+h) - 2*obj(x0) + obj(x0-h)) / (h * h)
+	if !(c > 0) {
+		return
+	}
+	sd := math.Min(1/math.Sqrt(c), 1.5)
+	// Keep the fit at q̂; the nodes overwrite the working state.
+	q0, tau0 := f.q, f.tau2
+	theta, cov := append([]float64(nil), f.theta...), append([]float64(nil), f.cov...)
+	ms := append([]float64(nil), f.ms...)
+	mu := append([]float64(nil), f.mu...)
+	v := append([]float64(nil), f.v...)
+	Pf, Pp, Ps := append([]float64(nil), f.Pf...), append([]float64(nil), f.Pp...), append([]float64(nil), f.Ps...)
+	vt := make([]float64, f.T)
+	for t := range vt {
+		vt[t] = 2.0 / 3 * v[t]
+	}
+	for _, dx := range []float64{-math.Sqrt(3) * sd, math.Sqrt(3) * sd} {
+		x := clamp(x0+dx, math.Log(qMin), math.Log(qMax))
+		f.q = math.Exp(x)
+		f.w.gls(f)
+		f.w.smooth(f)
+		for t := range vt {
+			d := f.mu[t] - mu[t]
+			vt[t] += (f.v[t] + d*d) / 6
+		}
+	}
+	f.q, f.tau2 = q0, tau0
+	copy(f.theta, theta)
+	copy(f.cov, cov)
+	f.ms = ms
+	copy(f.mu, mu)
+	copy(f.Pf, Pf)
+	copy(f.Pp, Pp)
+	copy(f.Ps, Ps)
+	copy(f.v, vt)
 }
 
 // newKfit lays out the polls and columns of one option's fit, with σ²
@@ -111,6 +165,13 @@ func newKfit(pr *prepared, k int, spec kspec) *kfit {
 		f.frac[j] = make([]float64, K)
 	}
 	mean, n := 0.0, 0
+	for i := range pr.polls {
+		if !math.IsNaN(pr.polls[i].y[k]) {
+			n++
+		}
+	}
+	f.polls = make([]kpoll, 0, n)
+	n = 0
 	for i := range pr.polls {
 		p := &pr.polls[i]
 		y := p.y[k]
@@ -207,6 +268,7 @@ func (f *kfit) estimate(spec kspec) {
 	}
 	lo, hi := math.Log(qMin), math.Log(qMax)
 	var xc, ca, cb float64 // the correction's centre and coefficients
+	defer func() { f.xc, f.ca, f.cb = xc, ca, cb }()
 	f.aggregate()
 	m0 := w.gls(f)
 	if spec.house {

@@ -270,3 +270,39 @@ func TestGoldenMax(t *testing.T) {
 		})
 	}
 }
+
+// TestKalman_QUncertainty checks that widening the band for q̂'s
+// uncertainty leaves the estimate, θ and the smoother state at q̂, and only
+// adds to the variance (at least the 2/3 weight of q̂'s own).
+func TestKalman_QUncertainty(t *testing.T) {
+	q, polls := randomPolls(11)
+	pr, err := prepare(q, polls, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fitKalman(pr, 0, kspec{house: true, mode: true})
+	g := newKfit(pr, 0, kspec{house: true, mode: true})
+	g.q, g.tau2, g.ns2 = f.q, f.tau2, f.ns2
+	for i := range g.polls {
+		g.polls[i].bv = f.polls[i].bv
+	}
+	g.finish()
+	widened := false
+	for d := 0; d < f.T; d++ {
+		if math.Abs(f.mu[d]-g.mu[d]) > 1e-9 {
+			t.Fatalf("day %d: estimate %v, want %v (the estimate stays at q̂)", d, f.mu[d], g.mu[d])
+		}
+		if f.v[d] < 2.0/3*g.v[d]-1e-12 {
+			t.Fatalf("day %d: variance %v below 2/3 of q̂'s %v", d, f.v[d], g.v[d])
+		}
+		widened = widened || f.v[d] > g.v[d]*(1+1e-9)
+	}
+	if !widened {
+		t.Fatal("q̂'s uncertainty widened no day's band")
+	}
+	for i, w := range f.influence(f.T - 1) {
+		if gw := g.influence(g.T - 1)[i]; math.Abs(w-gw) > 1e-9 {
+			t.Fatalf("poll %d: influence %v, want %v (computed at q̂)", i, w, gw)
+		}
+	}
+}

@@ -169,6 +169,7 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 	K := len(pr.opts)
 	slab := make([]float64, len(polls)*K) // every poll's y, in one allocation
 	keyOf := map[string]string{}          // raw pollster name → pollsterKey
+	ratingOf := map[string]float64{}      // raw pollster name → rating
 	pkeys := map[string]int{}
 	var pnames []string
 	modeSeen := map[Mode]bool{}
@@ -203,7 +204,11 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 			n = float64(o.DefaultSampleSize)
 		}
 		neff := math.Min(n/o.designEffect(mode), o.MaxEffectiveN)
-		w := o.rating(p.Pollster)
+		w, ok := ratingOf[p.Pollster]
+		if !ok {
+			w = o.rating(p.Pollster)
+			ratingOf[p.Pollster] = w
+		}
 		if o.LowResponseRate > 0 && mode == ModeARS && p.ResponseRate != nil && *p.ResponseRate < o.LowResponseRate {
 			w *= o.LowResponseFactor
 		}

@@ -187,11 +187,12 @@ func Generate(seed uint64, s Scenario) *World {
 	for j := 1; j < s.Pollsters; j++ {
 		rate := other * rates[j] / sum
 		for t := 0; t < s.Days; t++ {
-			// Several polls a day only at rates above one (benchmarks).
-			for k := 1; k < int(rate); k++ {
+			// Several polls a day only at rates of one or more (benchmarks).
+			whole := math.Floor(rate)
+			for k := 0; k < int(whole); k++ {
 				fields = append(fields, fp{j, t, t + r.IntN(4)})
 			}
-			if r.Float64() < rate-math.Max(math.Floor(rate)-1, 0) && rate > 0 {
+			if r.Float64() < rate-whole {
 				fields = append(fields, fp{j, t, t + r.IntN(4)})
 			}
 		}
