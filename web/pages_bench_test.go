@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The dashboard's benchmarks; web/BENCHMARKS-dashboard.md has the figures
+// The dashboard's benchmarks; BENCHMARKS.md ("Dashboard benchmarks") has the figures
 // and the command:
 //
 //	go test -run '^$' -bench 'Page|Index' -benchmem ./web/
