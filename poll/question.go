@@ -15,8 +15,10 @@ type Question struct {
 	TitleEn string   `json:"title_en"` // English title
 	Options []Option `json:"options"`  // the answer options polls report, in display order
 	Events  []Event  `json:"events,omitempty"`
-	// Notes is free text shown under the title (caveats, scope).
+	// Notes is free text shown under the title (caveats, scope), in
+	// English; NotesKo is the same in Korean.
 	Notes   string    `json:"notes,omitempty"`
+	NotesKo string    `json:"notes_ko,omitempty"`
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
 }
@@ -50,6 +52,9 @@ func ValidSlug(s string) bool { return slugRE.MatchString(s) }
 func (q *Question) Title(lang string) string {
 	return pick(lang, q.TitleKo, q.TitleEn, q.ID)
 }
+
+// NotesIn returns the question's notes in lang, falling back to the other language.
+func (q *Question) NotesIn(lang string) string { return pick(lang, q.NotesKo, q.Notes, "") }
 
 // Label returns the option's label in lang, falling back to the other
 // language and then to the id.

@@ -780,3 +780,15 @@ func TestConcurrentPageRequests(t *testing.T) {
 		}
 	}
 }
+
+func TestQuestionNotesInReadersLanguage(t *testing.T) {
+	h := dashServer(t, dashDB(t, true))
+	ko := textOf(dashGet(t, h, "/questions/kr-forced-labor-plan-2023?lang=ko").Body.String())
+	en := textOf(dashGet(t, h, "/questions/kr-forced-labor-plan-2023?lang=en").Body.String())
+	if !strings.Contains(ko, "여론조사 꽃은 편향된 주장") || strings.Contains(ko, "Flower Research asked about a loaded claim") {
+		t.Error("the Korean page does not show the Korean notes")
+	}
+	if !strings.Contains(en, "Flower Research asked about a loaded claim") {
+		t.Error("the English page does not show the English notes")
+	}
+}

@@ -13,7 +13,7 @@ import (
 func init() {
 	register(&command{
 		name:    "question set",
-		usage:   "[--db FILE] [--title-ko TEXT] [--title-en TEXT] [--notes TEXT] [--option ID=KO/EN]... [--event DATE=KO/EN]... ID",
+		usage:   "[--db FILE] [--title-ko TEXT] [--title-en TEXT] [--notes TEXT] [--notes-ko TEXT] [--option ID=KO/EN]... [--event DATE=KO/EN]... ID",
 		summary: "set a question's titles, option labels and events (creates it when new)",
 		run:     cmdQuestionSet,
 	})
@@ -32,12 +32,13 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 
 func cmdQuestionSet(ctx context.Context, e *env) error {
-	var dbPath, ko, en, notes string
+	var dbPath, ko, en, notes, notesKo string
 	var options, events multi
 	fs := newFlags(e, "question set", &dbPath)
 	fs.StringVar(&ko, "title-ko", "", "Korean title")
 	fs.StringVar(&en, "title-en", "", "English title")
-	fs.StringVar(&notes, "notes", "", "notes shown under the title")
+	fs.StringVar(&notes, "notes", "", "notes shown under the title (English)")
+	fs.StringVar(&notesKo, "notes-ko", "", "notes shown under the title (Korean)")
 	fs.Var(&options, "option", "answer option `ID=KO/EN` (repeatable); new options are appended")
 	fs.Var(&events, "event", "chart event `YYYY-MM-DD=KO/EN` (repeatable); replaces all events")
 	if err := parse(fs, e); err != nil {
@@ -66,6 +67,9 @@ func cmdQuestionSet(ctx context.Context, e *env) error {
 	}
 	if notes != "" {
 		q.Notes = notes
+	}
+	if notesKo != "" {
+		q.NotesKo = notesKo
 	}
 	for _, s := range options {
 		oid, labels, ok := strings.Cut(s, "=")
