@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pollagg/pollagg/data"
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/pollcsv"
 	"github.com/pollagg/pollagg/store"
@@ -27,45 +26,9 @@ import (
 // testQuestionID is the demo question the API tests read most.
 const testQuestionID = "kr-forced-labor-plan-2023"
 
-// apiDB opens a database in a temporary directory seeded with the demo polls.
-func apiDB(tb testing.TB) *store.DB {
-	tb.Helper()
-	db, err := store.Open(filepath.Join(tb.TempDir(), "api.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if _, err := data.Seed(db); err != nil {
-		tb.Fatal(err)
-	}
-	return db
-}
-
-func apiServer(tb testing.TB, db *store.DB) *Server {
-	tb.Helper()
-	s, err := NewServer(db, Config{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
-
-// apiDo sends method target to h with headers ("Name: value").
-func apiDo(tb testing.TB, h http.Handler, method, target string, headers ...string) *httptest.ResponseRecorder {
-	tb.Helper()
-	req := httptest.NewRequest(method, target, nil)
-	for _, hv := range headers {
-		k, v, _ := strings.Cut(hv, ":")
-		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
-}
-
 func apiGet(tb testing.TB, h http.Handler, target string, headers ...string) *httptest.ResponseRecorder {
 	tb.Helper()
-	return apiDo(tb, h, http.MethodGet, target, headers...)
+	return doRequest(tb, h, http.MethodGet, target, headers...)
 }
 
 // apiOK GETs target and fails unless it is 200.
@@ -158,7 +121,7 @@ func decodeJSON(tb testing.TB, body []byte) map[string]any {
 }
 
 func TestAPIRoutesAndFormats(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	ver := strconv.FormatUint(s.db.Version(), 10)
 	base := "/api/v1/questions/" + testQuestionID
 	tests := []struct {
@@ -247,8 +210,8 @@ func TestAPIRoutesAndFormats(t *testing.T) {
 }
 
 func TestAPIQuestions(t *testing.T) {
-	db := apiDB(t)
-	s := apiServer(t, db)
+	db := testDB(t, true)
+	s := testServer(t, db)
 	doc := decodeJSON(t, apiOK(t, s, "/api/v1/questions").Body.Bytes())
 	list, _ := doc["questions"].([]any)
 	qs, _ := db.Questions()
@@ -304,7 +267,7 @@ func TestAPIQuestions(t *testing.T) {
 }
 
 func TestAPISeriesCSVMatchesJSON(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	for _, query := range []string{"", "method=loess&half_life=7", "method=weighted&adjust_house=false&answers=support,oppose", "from=2023-03-10&to=2023-03-12"} {
 		t.Run(query, func(t *testing.T) {
 			target := "/api/v1/questions/" + testQuestionID + "/series?" + query
@@ -345,7 +308,7 @@ func TestAPISeriesCSVMatchesJSON(t *testing.T) {
 // The download's numbers are the chart's: the same view through
 // parseView and compute, rounded to 4 decimals.
 func TestAPISeriesIsTheChartsAverage(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	q := url.Values{"method": {"loess"}, "half_life": {"7"}, "answers": {"oppose"}}
 	v, err := parseViewValues(q, nil)
 	if err != nil {
@@ -393,7 +356,7 @@ func TestAPISeriesIsTheChartsAverage(t *testing.T) {
 }
 
 func TestAPISeriesCSVHeaderNamesParameters(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	body := apiOK(t, s, "/api/v1/questions/"+testQuestionID+"/series?format=csv&pollster=Realmeter&pollster=Gallup+Korea").Body.Bytes()
 	lines := commentLines(body)
 	if len(lines) != 3 {
@@ -421,7 +384,7 @@ func TestAPISeriesCSVHeaderNamesParameters(t *testing.T) {
 }
 
 func TestAPIPollsCSVMatchesJSON(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	target := "/api/v1/questions/" + testQuestionID + "/polls"
 	doc := decodeJSON(t, apiOK(t, s, target).Body.Bytes())
 	polls := doc["polls"].([]any)
@@ -461,7 +424,7 @@ func TestAPIPollsCSVMatchesJSON(t *testing.T) {
 }
 
 func TestAPIHouseEffectsStayNumbers(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	target := "/api/v1/questions/" + testQuestionID + "/house-effects"
 	doc := decodeJSON(t, apiOK(t, s, target).Body.Bytes())
 	effects := doc["house_effects"].([]any)
@@ -492,10 +455,10 @@ func TestAPIHouseEffectsStayNumbers(t *testing.T) {
 // A text cell a spreadsheet would run as a formula gets a leading
 // apostrophe in CSV; JSON keeps the text, and numbers stay numbers.
 func TestCSVFormulaInjection(t *testing.T) {
-	db := apiDB(t)
+	db := testDB(t, true)
 	apiImport(t, db, "evil.csv", "question_id,pollster,sponsor,start_date,end_date,sample_size,mode,wording,notes,source_url,support,oppose,undecided\n"+
 		testQuestionID+`,"=HYPERLINK(""http://evil.example"",""x"")",@SUM(A1),2023-03-09,2023-03-10,800,phone-live,"+1 call me","-2 points",https://example.org/p,30,60,10`+"\n")
-	s := apiServer(t, db)
+	s := testServer(t, db)
 	target := "/api/v1/questions/" + testQuestionID + "/polls"
 	_, rows := readCSV(t, apiOK(t, s, target+"?format=csv").Body.Bytes())
 	var evil map[string]string
@@ -563,8 +526,8 @@ func TestCSVQuoting(t *testing.T) {
 }
 
 func TestAPINotModified(t *testing.T) {
-	db := apiDB(t)
-	s := apiServer(t, db)
+	db := testDB(t, true)
+	s := testServer(t, db)
 	target := "/api/v1/questions/" + testQuestionID + "/series?format=csv"
 	first := apiOK(t, s, target)
 	etag, lm := first.Header().Get("ETag"), first.Header().Get("Last-Modified")
@@ -603,7 +566,7 @@ func TestAPINotModified(t *testing.T) {
 	}
 	// the same request on the same data: the same bytes and ETag, also
 	// from a new server (a restart)
-	again := apiOK(t, apiServer(t, db), target)
+	again := apiOK(t, testServer(t, db), target)
 	if again.Body.String() != first.Body.String() || again.Header().Get("ETag") != etag {
 		t.Error("a restarted server serves other bytes for the same data")
 	}
@@ -627,7 +590,7 @@ func TestAPINotModified(t *testing.T) {
 }
 
 func TestAPIGzip(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	target := "/api/v1/questions/" + testQuestionID + "/series?format=csv"
 	plain := apiOK(t, s, target)
 	gz := apiOK(t, s, target, "Accept-Encoding: gzip, deflate, br")
@@ -669,10 +632,10 @@ func TestAPIGzip(t *testing.T) {
 }
 
 func TestAPIHead(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	for _, target := range []string{"/api/v1/questions/" + testQuestionID + "/series.csv", "/api/v1/questions", "/api/v1/openapi.json"} {
 		get := apiOK(t, s, target)
-		head := apiDo(t, s, http.MethodHead, target)
+		head := doRequest(t, s, http.MethodHead, target)
 		if head.Code != http.StatusOK || head.Body.Len() != 0 {
 			t.Errorf("HEAD %s: %d with %d bytes", target, head.Code, head.Body.Len())
 		}
@@ -684,7 +647,7 @@ func TestAPIHead(t *testing.T) {
 }
 
 func TestAPIBadParameters(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	base := "/api/v1/questions/" + testQuestionID
 	tests := []struct {
 		target string
@@ -737,13 +700,13 @@ func TestAPIBadParameters(t *testing.T) {
 }
 
 func TestAPIRetractedPolls(t *testing.T) {
-	db := apiDB(t)
+	db := testDB(t, true)
 	recs, _ := db.Records(testQuestionID, false)
 	victim := recs[0].Current().ID
 	if _, err := db.Retract(victim, "operator", nil); err != nil {
 		t.Fatal(err)
 	}
-	s := apiServer(t, db)
+	s := testServer(t, db)
 	target := "/api/v1/questions/" + testQuestionID + "/polls"
 	_, rows := readCSV(t, apiOK(t, s, target+"?format=csv").Body.Bytes())
 	for _, r := range rows {
@@ -782,7 +745,7 @@ func TestAPIEmptyDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s := apiServer(t, db)
+	s := testServer(t, db)
 	rec := apiOK(t, s, "/api/v1/questions")
 	doc := decodeJSON(t, rec.Body.Bytes())
 	if q, _ := doc["questions"].([]any); len(q) != 0 || doc["data_updated"] != nil {
@@ -849,7 +812,7 @@ func TestDownloadFileNames(t *testing.T) {
 }
 
 func TestAPIPage(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	en := apiOK(t, s, "/api?lang=en").Body.String()
 	ko := apiOK(t, s, "/api?lang=ko").Body.String()
 	for _, want := range []string{"read.csv(", `comment.char = "#"`, "pd.read_csv(", `comment="#"`, "curl -fsS",
@@ -964,7 +927,7 @@ func (d *discardWriter) WriteHeader(int)             {}
 // whole server (router and every middleware), the response discarded:
 // what `make loadtest` measures, without the network.
 func BenchmarkSeriesCSVHotPath(b *testing.B) {
-	s := apiServer(b, apiDB(b))
+	s := testServer(b, testDB(b, true))
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/questions/"+testQuestionID+"/series?format=csv", nil)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -975,7 +938,7 @@ func BenchmarkSeriesCSVHotPath(b *testing.B) {
 // BenchmarkSeriesCSVEncode builds the series CSV from the averaged view
 // (a cache miss after a data change, without the averaging).
 func BenchmarkSeriesCSVEncode(b *testing.B) {
-	s := apiServer(b, apiDB(b))
+	s := testServer(b, testDB(b, true))
 	r, err := parseRequest(KindSeries, testQuestionID, url.Values{"format": {"csv"}}, "")
 	if err != nil {
 		b.Fatal(err)

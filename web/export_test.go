@@ -35,8 +35,8 @@ func readFile(tb testing.TB, name string) []byte {
 }
 
 func TestExportWritesTheSite(t *testing.T) {
-	db := apiDB(t)
-	s := apiServer(t, db)
+	db := testDB(t, true)
+	s := testServer(t, db)
 	dir, rep := exportSite(t, s, ExportOptions{})
 	if len(rep.BrokenLinks) > 0 {
 		t.Errorf("links to pages the export lacks: %v", first(rep.BrokenLinks, 20))
@@ -129,7 +129,7 @@ func TestExportWritesTheSite(t *testing.T) {
 // TestExportServedStatically serves the export with a plain file server
 // and follows every link and resource of the pages: all must be there.
 func TestExportServedStatically(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	dir, _ := exportSite(t, s, ExportOptions{BaseURL: "https://polls.example.org/"})
 	// under a folder, as a project site on a shared host is
 	mux := http.NewServeMux()
@@ -191,9 +191,9 @@ func TestExportServedStatically(t *testing.T) {
 }
 
 func TestExportIsDeterministic(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	a, _ := exportSite(t, s, ExportOptions{})
-	b, _ := exportSite(t, apiServer(t, s.db), ExportOptions{})
+	b, _ := exportSite(t, testServer(t, s.db), ExportOptions{})
 	n := 0
 	filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

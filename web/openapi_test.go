@@ -28,7 +28,7 @@ func routeKey(method, path string) string {
 // checks that each is in web/openapi.json and that the description lists
 // no route the server lacks.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	var doc openAPIDoc
 	if err := json.Unmarshal(openAPISpec, &doc); err != nil {
 		t.Fatalf("openapi.json does not parse: %v", err)
@@ -150,7 +150,7 @@ func TestOpenAPIRefsResolve(t *testing.T) {
 }
 
 func TestOpenAPIServed(t *testing.T) {
-	s := apiServer(t, apiDB(t))
+	s := testServer(t, testDB(t, true))
 	rec := apiOK(t, s, "/api/v1/openapi.json")
 	if rec.Body.String() != string(openAPISpec) {
 		t.Error("the served description is not web/openapi.json")

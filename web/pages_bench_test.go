@@ -15,7 +15,7 @@ import (
 // each request (outside the timer), so that every request averages the
 // polls and renders the page again.
 func benchPage(b *testing.B, target string, cold bool, headers ...string) {
-	s := dashServer(b, dashDB(b, true))
+	s := testServer(b, testDB(b, true))
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

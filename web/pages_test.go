@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -21,7 +20,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/pollagg/pollagg/data"
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/pollcsv"
 	"github.com/pollagg/pollagg/store"
@@ -29,46 +27,6 @@ import (
 
 // mainQuestion is the demo question the dashboard tests look at most.
 const mainQuestion = "kr-forced-labor-plan-2023"
-
-// dashDB opens a database in a temporary directory, seeded with the demo
-// polls when seed is set.
-func dashDB(tb testing.TB, seed bool) *store.DB {
-	tb.Helper()
-	db, err := store.Open(filepath.Join(tb.TempDir(), "test.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if seed {
-		if _, err := data.Seed(db); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	return db
-}
-
-// dashServer returns a server on db.
-func dashServer(tb testing.TB, db *store.DB) *Server {
-	tb.Helper()
-	s, err := NewServer(db, Config{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
-
-// dashGet sends GET target to h with the given headers ("Name: value").
-func dashGet(tb testing.TB, h http.Handler, target string, headers ...string) *httptest.ResponseRecorder {
-	tb.Helper()
-	req := httptest.NewRequest(http.MethodGet, target, nil)
-	for _, hv := range headers {
-		k, v, _ := strings.Cut(hv, ":")
-		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
-}
 
 // dashImport stores a poll CSV in db, as `pollagg import` does.
 func dashImport(tb testing.TB, db *store.DB, name, csv string) {
@@ -124,9 +82,9 @@ func hangul(s string) int {
 }
 
 func TestIndexHeadlinesMatchAverage(t *testing.T) {
-	db := dashDB(t, true)
-	s := dashServer(t, db)
-	rec := dashGet(t, s, "/?lang=en")
+	db := testDB(t, true)
+	s := testServer(t, db)
+	rec := doRequest(t, s, http.MethodGet, "/?lang=en")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET / = %d\n%s", rec.Code, rec.Body)
 	}
@@ -226,8 +184,8 @@ func TestIndexHeadlinesMatchAverage(t *testing.T) {
 }
 
 func TestIndexKorean(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
-	rec := dashGet(t, s, "/", "Accept-Language: ko-KR,ko;q=0.9,en;q=0.8")
+	s := testServer(t, testDB(t, true))
+	rec := doRequest(t, s, http.MethodGet, "/", "Accept-Language: ko-KR,ko;q=0.9,en;q=0.8")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET / = %d", rec.Code)
 	}
@@ -241,15 +199,15 @@ func TestIndexKorean(t *testing.T) {
 }
 
 func TestIndexEmptyDatabase(t *testing.T) {
-	s := dashServer(t, dashDB(t, false))
-	rec := dashGet(t, s, "/?lang=en")
+	s := testServer(t, testDB(t, false))
+	rec := doRequest(t, s, http.MethodGet, "/?lang=en")
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "No questions yet.") {
 		t.Fatalf("GET / on an empty database = %d\n%s", rec.Code, rec.Body)
 	}
 }
 
 func TestDashboardRoutes(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
+	s := testServer(t, testDB(t, true))
 	q := "/questions/" + mainQuestion
 	tests := []struct {
 		name    string
@@ -305,7 +263,7 @@ func TestDashboardRoutes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := dashGet(t, s, tt.target, tt.headers...)
+			rec := doRequest(t, s, http.MethodGet, tt.target, tt.headers...)
 			if rec.Code != tt.status {
 				t.Fatalf("GET %s = %d, want %d\n%.2000s", tt.target, rec.Code, tt.status, rec.Body)
 			}
@@ -323,27 +281,27 @@ func TestDashboardRoutes(t *testing.T) {
 }
 
 func TestQuestionWithoutPolls(t *testing.T) {
-	db := dashDB(t, false)
+	db := testDB(t, false)
 	q := &poll.Question{ID: "empty-q", TitleEn: "Nobody asked yet", TitleKo: "아직 조사 없음",
 		Options: []poll.Option{{ID: "support", LabelEn: "Support"}, {ID: "oppose", LabelEn: "Oppose"}}}
 	if err := db.PutQuestion(q); err != nil {
 		t.Fatal(err)
 	}
-	s := dashServer(t, db)
-	rec := dashGet(t, s, "/questions/empty-q?lang=en")
+	s := testServer(t, db)
+	rec := doRequest(t, s, http.MethodGet, "/questions/empty-q?lang=en")
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "No polls match this view.") || strings.Contains(rec.Body.String(), `id="trend"`) {
 		t.Errorf("a question without polls = %d\n%.2000s", rec.Code, rec.Body)
 	}
-	rec = dashGet(t, s, "/?lang=en")
+	rec = doRequest(t, s, http.MethodGet, "/?lang=en")
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "No polls to average yet.") {
 		t.Errorf("index with a question without polls = %d", rec.Code)
 	}
 }
 
 func TestQuestionPageChart(t *testing.T) {
-	db := dashDB(t, true)
-	s := dashServer(t, db)
-	rec := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en")
+	db := testDB(t, true)
+	s := testServer(t, db)
+	rec := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET = %d", rec.Code)
 	}
@@ -392,7 +350,7 @@ func TestQuestionPageChart(t *testing.T) {
 			t.Errorf("page lacks the download %s", w)
 		}
 	}
-	rec = dashGet(t, s, "/questions/"+mainQuestion+"?method=loess&half_life=10&lang=en")
+	rec = doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?method=loess&half_life=10&lang=en")
 	if w := `href="/api/v1/questions/` + mainQuestion + `/series?format=csv&amp;half_life=10&amp;method=loess"`; !strings.Contains(rec.Body.String(), w) {
 		t.Errorf("the CSV download does not carry the view: want %s", w)
 	}
@@ -413,9 +371,9 @@ func mustJSON(tb testing.TB, v any) string {
 var attrRE = regexp.MustCompile(`<([a-zA-Z]+)\b[^>]*?\s(src|href|srcset|poster|data|action)="([^"]*)"`)
 
 func TestNoOutsideHosts(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
+	s := testServer(t, testDB(t, true))
 	for _, target := range []string{"/?lang=ko", "/?lang=en", "/questions/" + mainQuestion + "?lang=ko", "/questions/" + mainQuestion + "?lang=en", "/methodology", "/questions/nope"} {
-		page := dashGet(t, s, target).Body.String()
+		page := doRequest(t, s, http.MethodGet, target).Body.String()
 		n := 0
 		for _, m := range attrRE.FindAllStringSubmatch(page, -1) {
 			tag, attr, val := strings.ToLower(m[1]), m[2], html.UnescapeString(m[3])
@@ -442,10 +400,10 @@ func TestNoOutsideHosts(t *testing.T) {
 }
 
 func TestKoreanHasMoreHangul(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
+	s := testServer(t, testDB(t, true))
 	for _, path := range []string{"/", "/questions/" + mainQuestion, "/methodology"} {
-		ko := dashGet(t, s, path, "Accept-Language: ko")
-		en := dashGet(t, s, path, "Accept-Language: en-US,en;q=0.9")
+		ko := doRequest(t, s, http.MethodGet, path, "Accept-Language: ko")
+		en := doRequest(t, s, http.MethodGet, path, "Accept-Language: en-US,en;q=0.9")
 		k, e := hangul(textOf(ko.Body.String())), hangul(textOf(en.Body.String()))
 		if k <= e || k < 100 {
 			t.Errorf("%s: Korean page has %d Hangul letters, English %d", path, k, e)
@@ -457,7 +415,7 @@ func TestKoreanHasMoreHangul(t *testing.T) {
 			t.Errorf("%s: Content-Language %q / %q", path, ko.Header().Get("Content-Language"), en.Header().Get("Content-Language"))
 		}
 	}
-	en := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en").Body.String()
+	en := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en").Body.String()
 	for _, w := range []string{"Oppose", "Support", "Pollster", "House effects", "Mar "} {
 		if !strings.Contains(en, w) {
 			t.Errorf("English page lacks %q", w)
@@ -466,8 +424,8 @@ func TestKoreanHasMoreHangul(t *testing.T) {
 }
 
 func TestLanguageSwitchAndCookie(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
-	rec := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en&method=loess", "Accept-Language: ko")
+	s := testServer(t, testDB(t, true))
+	rec := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en&method=loess", "Accept-Language: ko")
 	if !strings.Contains(rec.Body.String(), `<html lang="en">`) {
 		t.Fatal("?lang=en did not win over Accept-Language")
 	}
@@ -480,7 +438,7 @@ func TestLanguageSwitchAndCookie(t *testing.T) {
 		t.Errorf("no language switch %s", w)
 	}
 	// the cookie then decides
-	rec = dashGet(t, s, "/questions/"+mainQuestion, "Cookie: lang=en", "Accept-Language: ko")
+	rec = doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion, "Cookie: lang=en", "Accept-Language: ko")
 	if !strings.Contains(rec.Body.String(), `<html lang="en">`) {
 		t.Error("the lang cookie was not used")
 	}
@@ -488,16 +446,16 @@ func TestLanguageSwitchAndCookie(t *testing.T) {
 		t.Error("a cookie was set without ?lang")
 	}
 	// an unknown language is ignored
-	rec = dashGet(t, s, "/?lang=fr", "Accept-Language: en")
+	rec = doRequest(t, s, http.MethodGet, "/?lang=fr", "Accept-Language: en")
 	if !strings.Contains(rec.Body.String(), `<html lang="en">`) || rec.Header().Get("Set-Cookie") != "" {
 		t.Error("?lang=fr was not ignored")
 	}
 }
 
 func TestDatesAndNumbersByLocale(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
-	ko := dashGet(t, s, "/questions/"+mainQuestion+"?lang=ko").Body.String()
-	en := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en").Body.String()
+	s := testServer(t, testDB(t, true))
+	ko := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=ko").Body.String()
+	en := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en").Body.String()
 	if !regexp.MustCompile(`2023년 3월 \d+일`).MatchString(ko) {
 		t.Error("Korean page has no Korean dates")
 	}
@@ -510,7 +468,7 @@ func TestDatesAndNumbersByLocale(t *testing.T) {
 }
 
 func TestXSSFromCSV(t *testing.T) {
-	db := dashDB(t, false)
+	db := testDB(t, false)
 	const scriptName = `</script><script>alert(1)</script>`
 	const funcName = `__f__alert(1)__f__`
 	csv := "question_id,pollster,sponsor,start_date,end_date,sample_size,support,oppose,source_url\n" +
@@ -518,9 +476,9 @@ func TestXSSFromCSV(t *testing.T) {
 		`q1,"` + funcName + `",,2023-03-05,2023-03-06,800,45,50,https://example.org/poll` + "\n" +
 		"q1,Honest Polls,,2023-03-08,2023-03-09,1200,42,52,\n"
 	dashImport(t, db, "evil.csv", csv)
-	s := dashServer(t, db)
+	s := testServer(t, db)
 	for _, target := range []string{"/questions/q1?lang=en", "/questions/q1?lang=ko", "/?lang=en", "/questions/q1?pollster=" + url.QueryEscape(scriptName)} {
-		rec := dashGet(t, s, target)
+		rec := doRequest(t, s, http.MethodGet, target)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("GET %s = %d\n%s", target, rec.Code, rec.Body)
 		}
@@ -543,7 +501,7 @@ func TestXSSFromCSV(t *testing.T) {
 			}
 		}
 	}
-	page := dashGet(t, s, "/questions/q1?lang=en").Body.String()
+	page := doRequest(t, s, http.MethodGet, "/questions/q1?lang=en").Body.String()
 	p := chartPayloadOf(t, page)
 	names := map[string]bool{}
 	for _, pl := range p.Polls {
@@ -559,11 +517,11 @@ func TestXSSFromCSV(t *testing.T) {
 }
 
 func TestPageCacheAndInvalidation(t *testing.T) {
-	db := dashDB(t, true)
-	s := dashServer(t, db)
+	db := testDB(t, true)
+	s := testServer(t, db)
 	target := "/questions/" + mainQuestion + "?lang=en&method=weighted"
-	a := dashGet(t, s, target)
-	b := dashGet(t, s, "/questions/"+mainQuestion+"?method=weighted&lang=en&half_life=14") // the same view spelled otherwise
+	a := doRequest(t, s, http.MethodGet, target)
+	b := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?method=weighted&lang=en&half_life=14") // the same view spelled otherwise
 	if a.Code != 200 || b.Code != 200 {
 		t.Fatalf("status %d, %d", a.Code, b.Code)
 	}
@@ -574,7 +532,7 @@ func TestPageCacheAndInvalidation(t *testing.T) {
 	if etag == "" || a.Header().Get("Vary") == "" {
 		t.Fatalf("no ETag or Vary: %v", a.Header())
 	}
-	if got := dashGet(t, s, target, "If-None-Match: "+etag); got.Code != http.StatusNotModified {
+	if got := doRequest(t, s, http.MethodGet, target, "If-None-Match: "+etag); got.Code != http.StatusNotModified {
 		t.Errorf("If-None-Match = %d, want 304", got.Code)
 	}
 	if _, ok := s.cache.entries["page|q|"+mainQuestion+"|method=weighted|en"]; !ok {
@@ -583,14 +541,14 @@ func TestPageCacheAndInvalidation(t *testing.T) {
 	// New data drops the cached page: the new poll shows at once.
 	dashImport(t, db, "new.csv", "question_id,pollster,start_date,end_date,sample_size,support,oppose,undecided\n"+
 		mainQuestion+",Brand New Research,2023-03-26,2023-03-27,1000,30,60,10\n")
-	c := dashGet(t, s, target)
+	c := doRequest(t, s, http.MethodGet, target)
 	if !strings.Contains(c.Body.String(), "Brand New Research") {
 		t.Error("the page did not change after an import")
 	}
 	if c.Header().Get("ETag") == etag {
 		t.Error("ETag did not change with the data")
 	}
-	if got := dashGet(t, s, target, "If-None-Match: "+etag); got.Code != http.StatusOK {
+	if got := doRequest(t, s, http.MethodGet, target, "If-None-Match: "+etag); got.Code != http.StatusOK {
 		t.Errorf("stale If-None-Match = %d, want 200", got.Code)
 	}
 }
@@ -600,14 +558,14 @@ func TestStaticAssetsMatchChecksums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := dashServer(t, dashDB(t, false))
+	s := testServer(t, testDB(t, false))
 	n := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
 		sum, name, ok := strings.Cut(line, "  ")
 		if !ok {
 			t.Fatalf("bad SHA256SUMS line %q", line)
 		}
-		rec := dashGet(t, s, "/static/echarts/"+name)
+		rec := doRequest(t, s, http.MethodGet, "/static/echarts/"+name)
 		if rec.Code != 200 {
 			t.Fatalf("GET %s = %d", name, rec.Code)
 		}
@@ -620,15 +578,15 @@ func TestStaticAssetsMatchChecksums(t *testing.T) {
 	if n != 3 {
 		t.Errorf("SHA256SUMS lists %d files, want echarts.min.js, LICENSE, NOTICE", n)
 	}
-	rec := dashGet(t, s, "/static/chart.js?v="+staticVersion["chart.js"])
+	rec := doRequest(t, s, http.MethodGet, "/static/chart.js?v="+staticVersion["chart.js"])
 	if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "immutable") {
 		t.Errorf("versioned asset Cache-Control = %q", cc)
 	}
 }
 
 func TestNoJavaScriptStillUsable(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
-	page := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en").Body.String()
+	s := testServer(t, testDB(t, true))
+	page := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en").Body.String()
 	// the controls are a plain GET form; the data is in tables; the chart says why it is missing
 	for _, w := range []string{`<form method="get"`, `<button type="submit">`, `<noscript>`, `<details class="data-table">`, `<table id="daily-table">`, `<th scope="col"`} {
 		if !strings.Contains(page, w) {
@@ -639,7 +597,7 @@ func TestNoJavaScriptStillUsable(t *testing.T) {
 		t.Error("page has inline script handlers")
 	}
 	// the daily table's rows: all days (the main question spans under 60)
-	db := dashDB(t, true)
+	db := testDB(t, true)
 	q, _ := db.Question(mainQuestion)
 	polls, _ := db.Polls(mainQuestion)
 	res, err := poll.Average(q, polls, poll.DefaultOptions())
@@ -657,22 +615,22 @@ func TestNoJavaScriptStillUsable(t *testing.T) {
 }
 
 func TestWeeklyDailyTable(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
-	page := dashGet(t, s, "/questions/kr-yoon-approval-gallup?lang=en").Body.String()
+	s := testServer(t, testDB(t, true))
+	page := doRequest(t, s, http.MethodGet, "/questions/kr-yoon-approval-gallup?lang=en").Body.String()
 	if !strings.Contains(page, "weekly, counting back from the last day") {
 		t.Error("a long series is not listed weekly")
 	}
 }
 
 func TestRetractedPollsLeaveTheAverage(t *testing.T) {
-	db := dashDB(t, true)
+	db := testDB(t, true)
 	polls, _ := db.Polls(mainQuestion)
 	victim := polls[0]
 	if _, err := db.Retract(victim.ID, "test", nil); err != nil {
 		t.Fatal(err)
 	}
-	s := dashServer(t, db)
-	page := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en").Body.String()
+	s := testServer(t, db)
+	page := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en").Body.String()
 	if strings.Contains(page, `href="/polls/`+victim.ID) {
 		t.Error("a retracted poll is still in the table")
 	}
@@ -685,7 +643,7 @@ func TestRetractedPollsLeaveTheAverage(t *testing.T) {
 }
 
 func TestStaticExportPagesHaveNoForm(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
+	s := testServer(t, testDB(t, true))
 	req := httptest.NewRequest(http.MethodGet, "/questions/"+mainQuestion+"?lang=en", nil)
 	req = req.WithContext(withExport(req.Context(), &exportState{}))
 	rec := httptest.NewRecorder()
@@ -696,7 +654,7 @@ func TestStaticExportPagesHaveNoForm(t *testing.T) {
 	if strings.Contains(rec.Body.String(), "<form") {
 		t.Error("the exported page has a form that needs a server")
 	}
-	live := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en").Body.String()
+	live := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en").Body.String()
 	if !strings.Contains(live, "<form") {
 		t.Error("the live page lost its form after an export render (cache mixed them)")
 	}
@@ -755,12 +713,12 @@ func TestFieldDates(t *testing.T) {
 // The cache must never serve one reader's page to another after the
 // data changed, even under concurrent requests.
 func TestConcurrentPageRequests(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
+	s := testServer(t, testDB(t, true))
 	done := make(chan int, 8)
 	for i := 0; i < 8; i++ {
 		go func(i int) {
 			lang := []string{"ko", "en"}[i%2]
-			rec := dashGet(t, s, "/questions/"+mainQuestion+"?lang="+lang)
+			rec := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang="+lang)
 			if !strings.Contains(rec.Body.String(), `<html lang="`+lang+`">`) {
 				done <- -1
 				return
@@ -782,9 +740,9 @@ func TestConcurrentPageRequests(t *testing.T) {
 }
 
 func TestQuestionNotesInReadersLanguage(t *testing.T) {
-	h := dashServer(t, dashDB(t, true))
-	ko := textOf(dashGet(t, h, "/questions/kr-forced-labor-plan-2023?lang=ko").Body.String())
-	en := textOf(dashGet(t, h, "/questions/kr-forced-labor-plan-2023?lang=en").Body.String())
+	h := testServer(t, testDB(t, true))
+	ko := textOf(doRequest(t, h, http.MethodGet, "/questions/kr-forced-labor-plan-2023?lang=ko").Body.String())
+	en := textOf(doRequest(t, h, http.MethodGet, "/questions/kr-forced-labor-plan-2023?lang=en").Body.String())
 	if !strings.Contains(ko, "여론조사 꽃은 편향된 주장") || strings.Contains(ko, "Flower Research asked about a loaded claim") {
 		t.Error("the Korean page does not show the Korean notes")
 	}

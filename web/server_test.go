@@ -18,8 +18,8 @@ import (
 )
 
 func TestHealthz(t *testing.T) {
-	s := dashServer(t, dashDB(t, false))
-	rec := dashGet(t, s, "/healthz")
+	s := testServer(t, testDB(t, false))
+	rec := doRequest(t, s, http.MethodGet, "/healthz")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET /healthz = %d", rec.Code)
 	}
@@ -30,9 +30,9 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
+	s := testServer(t, testDB(t, true))
 	for _, target := range []string{"/", "/questions/" + mainQuestion, "/questions/nope", "/static/chart.js", "/healthz", "/methodology"} {
-		rec := dashGet(t, s, target)
+		rec := doRequest(t, s, http.MethodGet, target)
 		h := rec.Header()
 		tests := []struct{ name, want string }{
 			{"Content-Security-Policy", ContentSecurityPolicy},
@@ -60,8 +60,8 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestGzipLargePage(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
-	rec := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en", "Accept-Encoding: gzip")
+	s := testServer(t, testDB(t, true))
+	rec := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en", "Accept-Encoding: gzip")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -79,7 +79,7 @@ func TestGzipLargePage(t *testing.T) {
 	if !bytes.Contains(plain, []byte("</html>")) {
 		t.Error("the gzipped page does not decompress to a whole page")
 	}
-	if got := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en"); got.Header().Get("Content-Encoding") != "" || !bytes.Equal(got.Body.Bytes(), plain) {
+	if got := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en"); got.Header().Get("Content-Encoding") != "" || !bytes.Equal(got.Body.Bytes(), plain) {
 		t.Error("without Accept-Encoding the page is not the same plain bytes")
 	}
 	if rec.Body.Len() != 0 {
@@ -90,29 +90,29 @@ func TestGzipLargePage(t *testing.T) {
 	if !strings.HasSuffix(etag, `-gz"`) || !strings.Contains(rec.Header().Get("Vary"), "Accept-Encoding") {
 		t.Errorf("gzipped page: ETag %q, Vary %q", etag, rec.Header().Get("Vary"))
 	}
-	if got := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en", "Accept-Encoding: gzip", "If-None-Match: "+etag); got.Code != http.StatusNotModified {
+	if got := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en", "Accept-Encoding: gzip", "If-None-Match: "+etag); got.Code != http.StatusNotModified {
 		t.Errorf("If-None-Match with the gzip ETag = %d, want 304", got.Code)
 	}
-	if got := dashGet(t, s, "/questions/"+mainQuestion+"?lang=en", "If-None-Match: "+etag); got.Code != http.StatusOK {
+	if got := doRequest(t, s, http.MethodGet, "/questions/"+mainQuestion+"?lang=en", "If-None-Match: "+etag); got.Code != http.StatusOK {
 		t.Errorf("the gzip ETag matched the plain page (%d)", got.Code)
 	}
 	// the big script too
-	js := dashGet(t, s, "/static/echarts/echarts.min.js", "Accept-Encoding: gzip")
+	js := doRequest(t, s, http.MethodGet, "/static/echarts/echarts.min.js", "Accept-Encoding: gzip")
 	if js.Header().Get("Content-Encoding") != "gzip" || js.Body.Len() > 500_000 {
 		t.Errorf("echarts.min.js: Content-Encoding %q, %d bytes", js.Header().Get("Content-Encoding"), js.Body.Len())
 	}
 	// small answers are not worth compressing
-	if got := dashGet(t, s, "/healthz", "Accept-Encoding: gzip"); got.Header().Get("Content-Encoding") != "" {
+	if got := doRequest(t, s, http.MethodGet, "/healthz", "Accept-Encoding: gzip"); got.Header().Get("Content-Encoding") != "" {
 		t.Error("/healthz was gzipped")
 	}
 }
 
 func TestPanicRecovery(t *testing.T) {
-	s := dashServer(t, dashDB(t, false))
+	s := testServer(t, testDB(t, false))
 	s.echo.GET("/api/v1/test-panic", func(c echo.Context) error { panic("secret detail") })
 	s.echo.GET("/test-panic", func(c echo.Context) error { panic("secret detail") })
 
-	rec := dashGet(t, s, "/api/v1/test-panic")
+	rec := doRequest(t, s, http.MethodGet, "/api/v1/test-panic")
 	if rec.Code != http.StatusInternalServerError {
 		t.Fatalf("panic gave %d, want 500", rec.Code)
 	}
@@ -130,17 +130,17 @@ func TestPanicRecovery(t *testing.T) {
 		t.Error("the panic's value reached the client")
 	}
 	// a reader gets the HTML error page; the server keeps serving
-	rec = dashGet(t, s, "/test-panic?lang=en")
+	rec = doRequest(t, s, http.MethodGet, "/test-panic?lang=en")
 	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "Server error") {
 		t.Errorf("HTML panic = %d\n%s", rec.Code, rec.Body)
 	}
-	if got := dashGet(t, s, "/healthz"); got.Code != http.StatusOK {
+	if got := doRequest(t, s, http.MethodGet, "/healthz"); got.Code != http.StatusOK {
 		t.Errorf("after a panic /healthz = %d", got.Code)
 	}
 }
 
 func TestRequestTimeout(t *testing.T) {
-	db := dashDB(t, false)
+	db := testDB(t, false)
 	s, err := NewServer(db, Config{RequestTimeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestRequestTimeout(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	rec := dashGet(t, s, "/api/v1/test-slow")
+	rec := doRequest(t, s, http.MethodGet, "/api/v1/test-slow")
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("a handler past its deadline gave %d, want 503\n%s", rec.Code, rec.Body)
 	}
@@ -164,7 +164,7 @@ func TestRequestTimeout(t *testing.T) {
 }
 
 func TestServeShutsDownGracefully(t *testing.T) {
-	s := dashServer(t, dashDB(t, true))
+	s := testServer(t, testDB(t, true))
 	started, release := make(chan struct{}), make(chan struct{})
 	s.echo.GET("/test-slow", func(c echo.Context) error {
 		close(started)
@@ -228,7 +228,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 }
 
 func TestServeReturnsListenerErrors(t *testing.T) {
-	s := dashServer(t, dashDB(t, false))
+	s := testServer(t, testDB(t, false))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -241,7 +241,7 @@ func TestServeReturnsListenerErrors(t *testing.T) {
 }
 
 func TestUnknownRouteIs404(t *testing.T) {
-	s := dashServer(t, dashDB(t, false))
+	s := testServer(t, testDB(t, false))
 	tests := []struct {
 		target, accept string
 		json           bool
