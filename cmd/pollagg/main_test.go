@@ -156,3 +156,16 @@ func fileSum(t *testing.T, path string) [32]byte {
 	}
 	return sha256.Sum256(b)
 }
+
+func TestProgressBar(t *testing.T) {
+	var out bytes.Buffer
+	bar := &progressBar{w: &out, total: 1000, name: "f.csv"}
+	bar.Write(make([]byte, 500))
+	if got := out.String(); !strings.Contains(got, "f.csv [===============               ]  50%") {
+		t.Fatalf("half way: %q", got)
+	}
+	bar.done()
+	if got := out.String(); !strings.HasSuffix(got, "f.csv [==============================] 100%\n") {
+		t.Fatalf("done: %q", got)
+	}
+}
