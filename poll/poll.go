@@ -184,20 +184,30 @@ func sortedKeys[V any](m map[string]V) []string {
 // names the same poll in any file (question, pollster, field dates and
 // sample size). Re-importing a file therefore finds the same polls.
 func PollID(p *Poll) string {
-	var key string
+	var buf [128]byte
+	var key []byte
 	if p.ExternalID != "" {
-		key = "x\x00" + p.QuestionID + "\x00" + strings.ToLower(strings.TrimSpace(p.Pollster)) + "\x00" + p.ExternalID
+		key = append(buf[:0], "x\x00"...)
+		key = append(key, p.QuestionID...)
+		key = append(key, 0)
+		key = append(key, strings.ToLower(strings.TrimSpace(p.Pollster))...)
+		key = append(key, 0)
+		key = append(key, p.ExternalID...)
 	} else {
-		key = IdentityKey(p)
+		key = appendIdentityKey(buf[:0], p)
 	}
-	sum := sha256.Sum256([]byte(key))
+	sum := sha256.Sum256(key)
 	return hex.EncodeToString(sum[:8])
 }
 
 // IdentityKey is the natural key of a poll: question, pollster (case and
 // surrounding space ignored), field dates and sample size.
 func IdentityKey(p *Poll) string {
-	b := make([]byte, 0, 64)
+	var buf [128]byte
+	return string(appendIdentityKey(buf[:0], p))
+}
+
+func appendIdentityKey(b []byte, p *Poll) []byte {
 	b = append(b, "i\x00"...)
 	b = append(b, p.QuestionID...)
 	b = append(b, 0)
@@ -208,7 +218,7 @@ func IdentityKey(p *Poll) string {
 	b = strconv.AppendInt(b, int64(p.End), 10)
 	b = append(b, 0)
 	b = strconv.AppendInt(b, int64(p.SampleSize), 10)
-	return string(b)
+	return b
 }
 
 // SameContent reports whether a and b carry the same published content:

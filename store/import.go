@@ -94,33 +94,51 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 				return err
 			}
 		}
-		w := newWriteSet()
+		// Labels the file's columns give, per question, where they differ
+		// from the option id: copied into polls that carry no labels.
+		fileLabels := map[string][][2]string{}
+		for qid, labels := range b.Labels {
+			for id, l := range labels {
+				if l != id {
+					fileLabels[qid] = append(fileLabels[qid], [2]string{id, l})
+				}
+			}
+		}
+		// A question created by this import has no stored polls: every
+		// poll id and identity key is derived from the question id, so no
+		// lookup can find one (questions are never deleted, and only
+		// Import stores polls, under an existing question).
+		isNew := make(map[string]bool, len(created))
+		for _, q := range created {
+			isNew[q.ID] = true
+		}
+		w := newWriteSet(len(b.Rows))
+		var fresh poll.Record // a new poll's record, encoded at once and reused
+		fresh.Revisions = make([]poll.Revision, 1)
 		for i := range b.Rows {
 			p := b.Rows[i].Poll
 			if len(p.AnswerLabels) == 0 {
 				// keep the file's own column labels where they differ from the option id
-				for id, l := range b.Labels[p.QuestionID] {
-					if l != id {
-						if p.AnswerLabels == nil {
-							p.AnswerLabels = map[string]string{}
-						}
-						p.AnswerLabels[id] = l
+				for _, l := range fileLabels[p.QuestionID] {
+					if p.AnswerLabels == nil {
+						p.AnswerLabels = map[string]string{}
 					}
+					p.AnswerLabels[l[0]] = l[1]
 				}
 			}
-			rec, loc, err := findRecord(tx, p.ID)
-			if poll.ErrorCode(err) == poll.ENOTFOUND {
-				if id := tx.Bucket(bucketIdentity).Get(identityKey(&p)); id != nil {
-					rec, loc, err = findRecord(tx, string(id))
+			var rec *poll.Record
+			var loc []byte
+			if !isNew[p.QuestionID] {
+				var err error
+				if rec, loc, err = lookupRecord(tx, &p); err != nil {
+					return err
 				}
 			}
-			switch {
-			case poll.ErrorCode(err) == poll.ENOTFOUND:
-				rec = &poll.Record{Revisions: []poll.Revision{{Number: 1, Poll: p, UploadID: up.ID, Recorded: now}}}
+			if rec == nil {
+				fresh.Revisions[0] = poll.Revision{Number: 1, Poll: p, UploadID: up.ID, Recorded: now}
+				rec = &fresh
 				up.Counts.Added++
-			case err != nil:
-				return err
-			default:
+			} else {
 				p.ID = rec.Current().ID // a poll keeps the id it was first stored under
 				if poll.SameContent(rec.Current(), &p) {
 					up.Counts.Unchanged++
@@ -158,4 +176,23 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 		return nil, err
 	}
 	return up, nil
+}
+
+// lookupRecord finds the stored poll that p is: by its id, or else by its
+// identity. It returns a nil record when there is none.
+func lookupRecord(tx *bolt.Tx, p *poll.Poll) (*poll.Record, []byte, error) {
+	id := p.ID
+	if tx.Bucket(bucketIndex).Get([]byte(id)) == nil {
+		ih := identityHash(p)
+		v := tx.Bucket(bucketIdentity).Get(ih[:])
+		if v == nil {
+			return nil, nil, nil
+		}
+		id = string(v)
+	}
+	rec, loc, err := findRecord(tx, id)
+	if poll.ErrorCode(err) == poll.ENOTFOUND {
+		return nil, nil, nil
+	}
+	return rec, loc, err
 }

@@ -32,9 +32,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -191,13 +191,26 @@ func dateKey(d poll.Date) []byte {
 
 // pollKey is the key of a poll inside its question's bucket.
 func pollKey(p *poll.Poll) []byte {
-	id, _ := hex.DecodeString(p.ID)
-	return append(dateKey(p.End), id...)
+	return appendPollKey(nil, p)
+}
+
+// appendPollKey appends p's key inside its question's bucket to dst.
+func appendPollKey(dst []byte, p *poll.Poll) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(p.End)^(1<<31))
+	// like hex.DecodeString: a malformed id keeps the bytes decoded before the error
+	dst, _ = hex.AppendDecode(dst, []byte(p.ID))
+	return dst
 }
 
 func identityKey(p *poll.Poll) []byte {
+	s := identityHash(p)
+	return s[:]
+}
+
+// identityHash is identityKey without an allocation.
+func identityHash(p *poll.Poll) [16]byte {
 	s := sha256.Sum256([]byte(poll.IdentityKey(p)))
-	return s[:16]
+	return [16]byte(s[:16])
 }
 
 // Question returns the question with the given id, or ENOTFOUND.
@@ -351,7 +364,7 @@ func findRecord(tx *bolt.Tx, pollID string) (*poll.Record, []byte, error) {
 // putRecord stores r under its current revision's key, moving it when the
 // key changed, and updates the indexes.
 func putRecord(tx *bolt.Tx, r *poll.Record, oldLoc []byte) error {
-	w := newWriteSet()
+	w := newWriteSet(1)
 	if err := w.putRecord(tx, r, oldLoc); err != nil {
 		return err
 	}
@@ -362,20 +375,61 @@ func putRecord(tx *bolt.Tx, r *poll.Record, oldLoc []byte) error {
 // key order. bbolt keeps a bucket's node unsplit until commit, so a put in
 // the middle of a large node moves everything after it: 100,000 puts in
 // random order cost seconds, in key order milliseconds.
+//
+// Keys and values are carved from large shared slabs rather than allocated
+// one by one: bbolt copies keys but keeps values by reference until the
+// commit, and a slab is never written again once carved, so both stay valid.
 type writeSet struct {
-	puts map[string][]kv // bucket path ("polls/<question>", "pollindex", "identity") → puts
+	polls    map[string]*putList // question id → puts into its polls bucket
+	index    putList             // pollindex
+	identity putList             // identity
+	seq      int                 // puts queued so far: the last put of a key wins
+	slab     []byte              // free space for keys and values
+	buf      []byte              // scratch for building one key
 }
 
-type kv struct{ k, v []byte }
+type putList []kv
 
-func newWriteSet() *writeSet { return &writeSet{puts: map[string][]kv{}} }
+type kv struct {
+	pre  uint64 // the key's first 8 bytes, big-endian, zero-padded: a cheap first comparison
+	seq  int
+	k, v []byte
+}
+
+// newWriteSet returns an empty write set sized for about n records.
+func newWriteSet(n int) *writeSet {
+	return &writeSet{polls: map[string]*putList{}, index: make(putList, 0, n), identity: make(putList, 0, n)}
+}
+
+// slabSize is the size of the blocks keys and values are carved from.
+const slabSize = 1 << 20
+
+// carve returns a copy of b that lives in the slab; its capacity is its
+// length, so appending to it cannot overwrite the next entry.
+func (w *writeSet) carve(b []byte) []byte {
+	if cap(w.slab)-len(w.slab) < len(b) {
+		w.slab = make([]byte, 0, max(slabSize, len(b)))
+	}
+	n := len(w.slab)
+	w.slab = append(w.slab, b...)
+	return w.slab[n:len(w.slab):len(w.slab)]
+}
+
+func (w *writeSet) add(l *putList, k, v []byte) {
+	var pre [8]byte
+	copy(pre[:], k)
+	*l = append(*l, kv{binary.BigEndian.Uint64(pre[:]), w.seq, k, v})
+	w.seq++
+}
 
 // putRecord queues r under its current revision's key, deleting the old key
 // at once when the poll moved, and queues its index entries.
 func (w *writeSet) putRecord(tx *bolt.Tx, r *poll.Record, oldLoc []byte) error {
 	p := r.Current()
-	key := pollKey(p)
-	loc := append(append([]byte(p.QuestionID), 0), key...)
+	var kb [64]byte
+	key := w.carve(appendPollKey(kb[:0], p))
+	loc := append(append(w.buf[:0], p.QuestionID...), 0)
+	loc = w.carve(append(loc, key...))
 	if oldLoc != nil && !bytes.Equal(oldLoc, loc) {
 		oq, ok, _ := bytes.Cut(oldLoc, []byte{0})
 		if b := tx.Bucket(bucketPolls).Bucket(oq); b != nil {
@@ -384,37 +438,83 @@ func (w *writeSet) putRecord(tx *bolt.Tx, r *poll.Record, oldLoc []byte) error {
 			}
 		}
 	}
-	v, err := json.Marshal(r)
+	enc, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("store: encode poll %q: %w", p.ID, err)
 	}
-	path := "polls/" + p.QuestionID
-	w.puts[path] = append(w.puts[path], kv{key, v})
-	w.puts["pollindex"] = append(w.puts["pollindex"], kv{[]byte(p.ID), loc})
-	w.puts["identity"] = append(w.puts["identity"], kv{identityKey(p), []byte(p.ID)})
+	v := w.carve(enc)
+	l := w.polls[p.QuestionID]
+	if l == nil {
+		l = new(putList)
+		w.polls[p.QuestionID] = l
+	}
+	w.add(l, key, v)
+	id := w.carve(append(w.buf[:0], p.ID...))
+	w.add(&w.index, id, loc)
+	ih := identityHash(p)
+	w.add(&w.identity, w.carve(ih[:]), id)
 	return nil
 }
 
-// flush writes the queued puts in key order.
+// flush writes the queued puts in key order: the polls buckets by question
+// id, then pollindex and identity.
 func (w *writeSet) flush(tx *bolt.Tx) error {
-	for path, list := range w.puts {
-		var b *bolt.Bucket
-		if qid, ok := strings.CutPrefix(path, "polls/"); ok {
-			var err error
-			if b, err = tx.Bucket(bucketPolls).CreateBucketIfNotExists([]byte(qid)); err != nil {
-				return fmt.Errorf("store: bucket for question %q: %w", qid, err)
-			}
-		} else {
-			b = tx.Bucket([]byte(path))
+	qids := make([]string, 0, len(w.polls))
+	for qid := range w.polls {
+		qids = append(qids, qid)
+	}
+	sort.Strings(qids)
+	for _, qid := range qids {
+		b, err := tx.Bucket(bucketPolls).CreateBucketIfNotExists([]byte(qid))
+		if err != nil {
+			return fmt.Errorf("store: bucket for question %q: %w", qid, err)
 		}
-		sort.Slice(list, func(i, j int) bool { return bytes.Compare(list[i].k, list[j].k) < 0 })
-		for _, e := range list {
-			if err := b.Put(e.k, e.v); err != nil {
-				return fmt.Errorf("store: put %s/%x: %w", path, e.k, err)
-			}
+		if err := w.polls[qid].put(b, "polls/"+qid); err != nil {
+			return err
 		}
 	}
-	w.puts = map[string][]kv{}
+	if err := w.index.put(tx.Bucket(bucketIndex), string(bucketIndex)); err != nil {
+		return err
+	}
+	if err := w.identity.put(tx.Bucket(bucketIdentity), string(bucketIdentity)); err != nil {
+		return err
+	}
+	w.polls, w.index, w.identity = map[string]*putList{}, nil, nil
+	return nil
+}
+
+// put writes the list into b in key order, a later put of the same key last.
+//
+// When every key sorts after the bucket's last key (a new bucket, or polls
+// newer than all stored ones), the puts only append: the bucket then packs
+// its pages full (FillPercent 1) instead of splitting them half full, which
+// halves the pages the commit writes. Pages split later by an insert in the
+// middle get bbolt's usual fill again; the keys and values are the same
+// either way.
+func (l putList) put(b *bolt.Bucket, path string) error {
+	if len(l) == 0 {
+		return nil
+	}
+	slices.SortFunc(l, func(x, y kv) int {
+		if x.pre != y.pre {
+			if x.pre < y.pre {
+				return -1
+			}
+			return 1
+		}
+		if c := bytes.Compare(x.k, y.k); c != 0 {
+			return c
+		}
+		return x.seq - y.seq
+	})
+	if last, _ := b.Cursor().Last(); last == nil || bytes.Compare(last, l[0].k) < 0 {
+		b.FillPercent = 1
+	}
+	for _, e := range l {
+		if err := b.Put(e.k, e.v); err != nil {
+			return fmt.Errorf("store: put %s/%x: %w", path, e.k, err)
+		}
+	}
 	return nil
 }
 
