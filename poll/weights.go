@@ -274,6 +274,13 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 		to = *o.To
 	}
 	if to < from {
+		// name only the bounds the caller gave: the other is the polls'
+		switch {
+		case o.From != nil && o.To == nil:
+			return nil, Errorf(EINVALID, "from (%s) is after the last poll of this view (midpoint %s): no day to average", from, to)
+		case o.From == nil && o.To != nil:
+			return nil, Errorf(EINVALID, "to (%s) is before the first poll of this view (midpoint %s): no day to average", to, from)
+		}
 		return nil, Errorf(EINVALID, "to (%s) is before from (%s)", to, from)
 	}
 	lo := math.Min(first, float64(from))

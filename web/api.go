@@ -28,7 +28,7 @@ import (
 // server and on a static copy.
 func (s *Server) apiRoutes(e *echo.Echo, api *echo.Group) {
 	e.Pre(formatSuffix)
-	e.GET("/api", s.apiPage)
+	getHead(e, "/api", s.apiPage)
 	// HEAD too: caches and download managers ask for the headers alone
 	get := func(path string, h echo.HandlerFunc) {
 		api.GET(path, h)

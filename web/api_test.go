@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -662,6 +663,10 @@ func TestAPIBadParameters(t *testing.T) {
 		{base + "/series?adjust_house=maybe", 400, []string{"adjust_house", "true or false"}},
 		{base + "/series?from=2023-13-01", 400, []string{"from", "YYYY-MM-DD"}},
 		{base + "/series?from=2023-03-10&to=2023-03-01", 400, []string{"to", "before"}},
+		// one bound past the polls: the message names that bound, not one the client never sent
+		{base + "/series?from=2030-01-01", 400, []string{"from (2030-01-01) is after the last poll"}},
+		{base + "/series?to=2000-01-01", 400, []string{"to (2000-01-01) is before the first poll"}},
+		{base + "/series?pollster=Gallup+Korea&from=2023-03-10", 400, []string{"from (2023-03-10) is after the last poll"}},
 		{base + "/series?mode=fax", 400, []string{"mode", "phone-live"}},
 		{base + "/series?answers=maybe", 400, []string{"answers", "support, oppose, undecided"}},
 		{base + "/series?format=xml", 400, []string{"format", "csv or json"}},
@@ -947,6 +952,37 @@ func BenchmarkSeriesCSVEncode(b *testing.B) {
 	for b.Loop() {
 		if _, err := s.encode(r); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The generated_from URL in a CSV's first line reproduces the download:
+// its escapes are not escaped again (pollster=%ED%95%9C…, not %25ED…).
+func TestAPICSVGeneratedFromReproduces(t *testing.T) {
+	s := testServer(t, testDB(t, true))
+	for _, q := range []string{"pollster=" + url.QueryEscape("한국갤럽"), "pollster=" + url.QueryEscape("100% Research; x"), "pollster=Realmeter&pollster=Gallup+Korea&from=2023-03-01"} {
+		path := "/api/v1/questions/" + testQuestionID + "/series?format=csv&" + q
+		first := apiOK(t, s, path).Body.Bytes()
+		line := commentLines(first)[0]
+		_, src, ok := strings.Cut(line, "; generated_from=")
+		if !ok {
+			t.Fatalf("no generated_from in %s", line)
+		}
+		u, err := url.Parse(src)
+		if err != nil {
+			t.Fatalf("generated_from %q: %v", src, err)
+		}
+		want, _ := url.ParseQuery(q)
+		for k, vs := range want {
+			got := append([]string(nil), u.Query()[k]...)
+			sort.Strings(got)
+			sort.Strings(vs)
+			if strings.Join(got, "|") != strings.Join(vs, "|") {
+				t.Errorf("%s: generated_from %s gives %s=%q, want %q", q, src, k, got, vs)
+			}
+		}
+		if again := apiOK(t, s, src).Body.Bytes(); !bytes.Equal(again, first) {
+			t.Errorf("%s: generated_from %s returns other bytes", q, src)
 		}
 	}
 }

@@ -419,7 +419,9 @@ func (d *document) csv() []byte {
 		b.WriteString(h.DataUpdated.Format(time.RFC3339Nano))
 	}
 	b.WriteString("; generated_from=")
-	b.WriteString(commentValue(h.GeneratedFrom))
+	// The URL is query-encoded already: encoding its '%' again would turn
+	// pollster=%ED%95%9C… into a URL that asks for something else.
+	b.WriteString(commentURL(h.GeneratedFrom))
 	b.WriteByte('\n')
 	if h.Question != nil {
 		fmt.Fprintf(&b, "# question: %s | %s\n", commentText(h.Question.TitleEn), commentText(h.Question.TitleKo))
@@ -449,6 +451,22 @@ func commentText(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// commentURL makes a URL safe as the last value of the first '#' line:
+// like commentValue, but a '%' is left alone, since in a URL it already
+// starts an escape (and %3B, %0A mean in a URL what ';' and a line break
+// would).
+func commentURL(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r == ';' || r < 0x20 || r == 0x7f {
+			fmt.Fprintf(&b, "%%%02X", r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // commentValue makes s safe as a value of the first '#' line, whose

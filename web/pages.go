@@ -83,7 +83,10 @@ func (s *Server) dashboardRoutes(e *echo.Echo) {
 	e.Use(langCookie)
 	st := e.Group("/static", staticCache)
 	st.StaticFS("/", staticRoot)
-	e.GET("/favicon.ico", func(c echo.Context) error {
+	// HEAD too (net/http sends the headers without the body): the group's
+	// catch-all would otherwise answer a HEAD for an existing file 404.
+	st.HEAD("/*", echo.StaticDirectoryHandler(staticRoot, !e.EnablePathUnescapingStaticFiles))
+	getHead(e, "/favicon.ico", func(c echo.Context) error {
 		b, err := fs.ReadFile(staticRoot, "favicon.png")
 		if err != nil {
 			return err
@@ -91,9 +94,17 @@ func (s *Server) dashboardRoutes(e *echo.Echo) {
 		c.Response().Header().Set("Cache-Control", "public, max-age=86400")
 		return c.Blob(http.StatusOK, "image/png", b)
 	})
-	e.GET("/", s.indexPage)
-	e.GET("/questions/:id", s.questionPage)
-	e.GET("/methodology", s.methodologyPage)
+	getHead(e, "/", s.indexPage)
+	getHead(e, "/questions/:id", s.questionPage)
+	getHead(e, "/methodology", s.methodologyPage)
+}
+
+// getHead registers h for GET and HEAD on path: a HEAD (a link checker,
+// a cache revalidating) gets the GET's status and headers, and net/http
+// leaves the body out.
+func getHead(e *echo.Echo, path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+	e.GET(path, h, m...)
+	e.HEAD(path, h, m...)
 }
 
 // langCookie remembers a ?lang=ko|en choice in the lang cookie (a year),
@@ -268,7 +279,7 @@ func (s *Server) indexData(lang string) ([]indexEntry, error) {
 					e.Latest = p.End
 				}
 			}
-			e.Headline = newHeadline(lang, comp.Question, comp.Result)
+			e.Headline = newHeadline(lang, comp.Question, comp.Result, nil)
 		}
 		out = append(out, e)
 	}
@@ -310,15 +321,17 @@ func (h headPart) Margin() string {
 }
 
 // newHeadline returns the last day's estimate of every answer but the
-// undecided ones, largest first; nil without a result.
-func newHeadline(lang string, q *poll.Question, r *poll.Result) *headline {
+// undecided ones (of answers only, when it names any: the view's answers
+// parameter limits the headline as it limits the chart, the table and the
+// series download), largest first; nil without a result.
+func newHeadline(lang string, q *poll.Question, r *poll.Result, answers []string) *headline {
 	if r == nil || len(r.Series) == 0 {
 		return nil
 	}
 	h := &headline{}
 	for _, s := range r.Series {
 		o, ok := q.Option(s.Option)
-		if !ok || o.Undecided || len(s.Points) == 0 {
+		if !ok || o.Undecided || len(s.Points) == 0 || len(answers) > 0 && !contains(answers, s.Option) {
 			continue
 		}
 		last := s.Points[len(s.Points)-1]
@@ -543,7 +556,7 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 	for _, ev := range q.Events {
 		d.Events = append(d.Events, eventRow{Date: ev.Date, Label: ev.Label(lang)})
 	}
-	d.Headline = newHeadline(lang, q, comp.Result)
+	d.Headline = newHeadline(lang, q, comp.Result, view.Answers)
 
 	// the poll table: this view's polls, newest first, with weights
 	weights := map[string]float64{}
@@ -582,7 +595,7 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 		d.Modes = newEffectTable(lang, q, comp.Result.ModeEffects, func(name string) string {
 			return translate(lang, "mode."+name)
 		})
-		d.Daily = newDailyTable(lang, q, comp.Result)
+		d.Daily = newDailyTable(lang, q, comp.Result, view.Answers)
 		chart, err := buildChart(lang, q, comp, view)
 		if err != nil {
 			return nil, err
@@ -664,26 +677,32 @@ func newEffectTable(lang string, q *poll.Question, effects []poll.HouseEffect, n
 // newDailyTable lists the average day by day, newest first; a series
 // longer than dailyRowsMax days is listed every seventh day back from the
 // last.
-func newDailyTable(lang string, q *poll.Question, r *poll.Result) dailyTable {
+func newDailyTable(lang string, q *poll.Question, r *poll.Result, answers []string) dailyTable {
 	t := dailyTable{}
-	if len(r.Series) == 0 {
+	var series []poll.AnswerSeries
+	for _, s := range r.Series {
+		if len(answers) == 0 || contains(answers, s.Option) {
+			series = append(series, s)
+		}
+	}
+	if len(series) == 0 {
 		return t
 	}
-	for _, s := range r.Series {
+	for _, s := range series {
 		label := s.Option
 		if o, ok := q.Option(s.Option); ok {
 			label = o.Label(lang)
 		}
 		t.Answers = append(t.Answers, answerCol{ID: s.Option, Label: label})
 	}
-	n := len(r.Series[0].Points)
+	n := len(series[0].Points)
 	step := 1
 	if n > dailyRowsMax {
 		step, t.Weekly = 7, true
 	}
 	for i := n - 1; i >= 0; i -= step {
-		row := dailyRow{Date: r.Series[0].Points[i].Date}
-		for _, s := range r.Series {
+		row := dailyRow{Date: series[0].Points[i].Date}
+		for _, s := range series {
 			if i < len(s.Points) {
 				row.Cells = append(row.Cells, s.Points[i])
 			}

@@ -750,3 +750,67 @@ func TestQuestionNotesInReadersLanguage(t *testing.T) {
 		t.Error("the English page does not show the English notes")
 	}
 }
+
+// Every reader's page and static file answers HEAD like GET, without the
+// body: a static file used to be a 404 and a page a 405.
+func TestPagesHead(t *testing.T) {
+	db := testDB(t, true)
+	s := testServer(t, db)
+	recs, err := db.Records(testQuestionID, false)
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("records: %v", err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	for _, path := range []string{"/", "/questions/" + testQuestionID + "?method=loess", "/methodology", "/api",
+		"/polls/" + recs[0].Current().ID, "/static/style.css", "/static/chart.js?v=1", "/favicon.ico"} {
+		get, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		get.Body.Close()
+		head, err := http.Head(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head.Body.Close()
+		if get.StatusCode != http.StatusOK || head.StatusCode != http.StatusOK {
+			t.Errorf("%s: GET %d, HEAD %d", path, get.StatusCode, head.StatusCode)
+			continue
+		}
+		if g, h := get.Header.Get("Content-Type"), head.Header.Get("Content-Type"); g != h {
+			t.Errorf("%s: HEAD Content-Type %q, GET %q", path, h, g)
+		}
+	}
+	if head, err := http.Head(srv.URL + "/static/nope.css"); err != nil || head.StatusCode != http.StatusNotFound {
+		t.Errorf("HEAD of a missing static file: %v %v", head.StatusCode, err)
+	}
+}
+
+// With answers=…, the headline and the daily table show the answers the
+// chart and the series download show, with the same numbers.
+func TestQuestionPageAnswersLimitHeadlineAndTable(t *testing.T) {
+	s := testServer(t, testDB(t, true))
+	view := "?answers=support&method=loess&lang=en"
+	body := doRequest(t, s, http.MethodGet, "/questions/"+testQuestionID+view).Body.String()
+	hl := regexp.MustCompile(`(?s)<p class="headline big".*?</p>`).FindString(body)
+	if !strings.Contains(hl, `data-answer="support"`) || !strings.Contains(hl, `>Support <strong>`) || strings.Contains(hl, `data-answer="oppose"`) {
+		t.Errorf("headline: %s", hl)
+	}
+	table := regexp.MustCompile(`(?s)<table id="daily-table">.*?</table>`).FindString(body)
+	head := regexp.MustCompile(`(?s)<thead>.*?</thead>`).FindString(table)
+	if !strings.Contains(head, "Support") || strings.Contains(head, "Oppose") || strings.Contains(head, "Undecided") {
+		t.Errorf("daily table head: %s", head)
+	}
+	// the newest row is the series download's last day
+	_, rows := readCSV(t, apiOK(t, s, "/api/v1/questions/"+testQuestionID+"/series.csv"+view).Body.Bytes())
+	last := rows[len(rows)-1]
+	est, _ := strconv.ParseFloat(last["estimate"], 64)
+	first := regexp.MustCompile(`(?s)<tbody>.*?</tr>`).FindString(table)
+	if want := `datetime="` + last["date"] + `"`; !strings.Contains(first, want) || !strings.Contains(first, ">"+formatNum(est, 1)+" ") {
+		t.Errorf("newest row %s; want %s with %s", first, last["date"], formatNum(est, 1))
+	}
+	if n := strings.Count(first, "<td"); n != 1 {
+		t.Errorf("newest row has %d cells, want 1: %s", n, first)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,8 +154,26 @@ func parseViewValues(qs url.Values, q *poll.Question) (View, error) {
 		return v, poll.Errorf(poll.EINVALID, "from, to: the range spans %d days; at most %d (100 years) per request", *o.To-*o.From, maxRangeDays)
 	}
 	sort.Strings(v.Pollsters)
+	v.Pollsters = slices.Compact(v.Pollsters)
 	sort.Slice(v.Modes, func(i, j int) bool { return v.Modes[i] < v.Modes[j] })
+	v.Modes = slices.Compact(v.Modes)
+	v.Answers = dedupe(v.Answers)
 	return v, nil
+}
+
+// dedupe drops repeated strings, keeping the first of each in its place:
+// answers=support,support is the view answers=support, with the same
+// canonical URL, cache entry and file name.
+func dedupe(list []string) []string {
+	seen := map[string]bool{}
+	out := list[:0]
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // maxRangeDays bounds a requested date range, so that one request cannot

@@ -56,3 +56,26 @@ func TestViewRangeBounded(t *testing.T) {
 		t.Fatalf("an 87-year range: %v", err)
 	}
 }
+
+// A repeated filter value is the same view: one canonical URL, cache key
+// and file name for answers=support,support and answers=support.
+func TestViewRepeatedValues(t *testing.T) {
+	for _, tt := range []struct{ a, b map[string][]string }{
+		{map[string][]string{"answers": {"support,support"}}, map[string][]string{"answers": {"support"}}},
+		{map[string][]string{"answers": {"oppose,support,oppose"}}, map[string][]string{"answers": {"oppose,support"}}},
+		{map[string][]string{"mode": {"online,online", "online"}}, map[string][]string{"mode": {"online"}}},
+		{map[string][]string{"pollster": {"Realmeter", "Realmeter", " Realmeter "}}, map[string][]string{"pollster": {"Realmeter"}}},
+	} {
+		va, err := parseViewValues(tt.a, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vb, err := parseViewValues(tt.b, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if va.Key() != vb.Key() {
+			t.Errorf("%v: key %q, want %q", tt.a, va.Key(), vb.Key())
+		}
+	}
+}

@@ -110,8 +110,8 @@ var csvTypes = map[string]bool{
 func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
 	u := &uploader{s: s, sessions: newSessions(s.cfg.Now)}
 	limit := s.uploadLimiter()
-	body := middleware.BodyLimit(fmt.Sprintf("%dB", s.cfg.MaxUploadBytes))
-	small := middleware.BodyLimit("64KB")
+	body := bodyLimit(s.cfg.MaxUploadBytes, "this server's upload limit (pollagg serve --max-upload)")
+	small := bodyLimit(64<<10, "the limit for this form")
 
 	// Order matters: the rate limit first (it also slows token guessing),
 	// then the token (which reads no body), then the body limit.
@@ -120,7 +120,7 @@ func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
 	api.GET("/uploads/:id", u.getUpload, s.requireToken)
 	api.GET("/polls/:id/revisions", s.pollRevisions)
 	api.DELETE("/polls/:id", s.retractPoll, s.requireToken)
-	e.GET("/polls/:id", s.pollPage)
+	getHead(e, "/polls/:id", s.pollPage)
 
 	// The body limit runs before CSRF, whose form lookup parses the body.
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
@@ -141,6 +141,24 @@ func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
 	// switch links to it); a GET there goes back to the form.
 	for _, p := range []string{"/upload/signin", "/upload/signout", "/upload/preview", "/upload/confirm", "/upload/cancel"} {
 		e.GET(p, func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, uploadPath(c, nil)) })
+	}
+}
+
+// bodyLimit is Echo's body limit whose 413 says what the limit is, so
+// that a pollster knows how far over it the file is.
+func bodyLimit(max int64, what string) echo.MiddlewareFunc {
+	limit := middleware.BodyLimit(fmt.Sprintf("%dB", max))
+	msg := fmt.Sprintf("the body is larger than %s of %s bytes: split the file, or ask the operator to raise the limit",
+		what, formatNum(float64(max), 0))
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := limit(next)
+		return func(c echo.Context) error {
+			err := h(c)
+			if he := (*echo.HTTPError)(nil); errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge, msg)
+			}
+			return err
+		}
 	}
 }
 
@@ -380,6 +398,16 @@ func (u *uploader) listUploads(c echo.Context) error {
 	account := a.Name
 	if a.Operator {
 		account = strings.TrimSpace(c.QueryParam("account"))
+		// an account's name or alias, in any case and spacing, names the
+		// account (as everywhere else); other names ("seed", "cli") are
+		// taken as they are recorded
+		if account != "" {
+			if acc, err := u.s.db.Account(account); err == nil {
+				account = acc.Name
+			} else if poll.ErrorCode(err) != poll.ENOTFOUND && poll.ErrorCode(err) != poll.EINVALID {
+				return err
+			}
+		}
 	}
 	limit := 100
 	if s := c.QueryParam("limit"); s != "" {

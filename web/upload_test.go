@@ -460,7 +460,10 @@ func TestUpload_TooLarge(t *testing.T) {
 	big := alphaCSV + strings.Repeat("a7,Alpha Research,,2023-03-20,2023-03-21,900,Online,test-q,,,30,60,10\n", 60)
 	before := env.dbSum(t)
 	// with a Content-Length
-	wantError(t, env.upload(t, env.alpha, big, ""), http.StatusRequestEntityTooLarge, "request_entity_too_large")
+	e := wantError(t, env.upload(t, env.alpha, big, ""), http.StatusRequestEntityTooLarge, "request_entity_too_large")
+	if !strings.Contains(e.Error.Message, "upload limit (pollagg serve --max-upload) of 1,024 bytes") {
+		t.Errorf("the 413 does not name the limit: %q", e.Error.Message)
+	}
 	// chunked: the limit trips while the file is read
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/uploads", io.MultiReader(strings.NewReader(big)))
 	req.ContentLength = -1
@@ -672,6 +675,12 @@ func TestUploads_ListAndGet(t *testing.T) {
 	}
 	if l := list(env.admin, "?account=Beta%20Polling"); ids(l) != "u000002:Beta Polling" {
 		t.Errorf("operator filtered: %q", ids(l))
+	}
+	// the account's alias, or its name in another case and spacing, names it too
+	for _, q := range []string{"?account=" + url.QueryEscape("알파리서치"), "?account=alpha%20%20RESEARCH"} {
+		if got, want := ids(list(env.admin, q)), "u000003:Alpha Research u000001:Alpha Research"; got != want {
+			t.Errorf("operator %s: %q, want %q", q, got, want)
+		}
 	}
 	if l := list(env.alpha, "?limit=1"); len(l.Uploads) != 1 || l.Total != 2 {
 		t.Errorf("limit=1: %+v", l)
@@ -1017,9 +1026,9 @@ func TestUploadPage_TooLarge(t *testing.T) {
 	b.signIn(env.alpha)
 	csrf := b.csrf()
 	before := env.dbSum(t)
-	code, _ := b.postFile("/upload/preview?lang=en", csrf, "big.csv", alphaCSV+strings.Repeat("x", 4096), nil)
-	if code != http.StatusRequestEntityTooLarge {
-		t.Errorf("status %d, want 413", code)
+	code, page := b.postFile("/upload/preview?lang=en", csrf, "big.csv", alphaCSV+strings.Repeat("x", 4096), nil)
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(page, "of 1,024 bytes") {
+		t.Errorf("status %d, want 413 naming the limit:\n%s", code, page)
 	}
 	if env.dbSum(t) != before {
 		t.Fatal("the database file changed")

@@ -71,8 +71,14 @@ func parseMixed(fs *flag.FlagSet, e *env) ([]string, error) {
 
 // openAccounts opens the database for an account command. bbolt allows
 // one process per file, so the server must be stopped first.
-func openAccounts(path string) (*store.DB, error) {
-	db, err := store.Open(path)
+// Commands that only read or change existing accounts pass mustExist,
+// so that a mistyped --db says so instead of creating an empty database.
+func openAccounts(path string, mustExist bool) (*store.DB, error) {
+	open := store.Open
+	if mustExist {
+		open = openExisting
+	}
+	db, err := open(path)
 	if poll.ErrorCode(err) == poll.EUNAVAILABLE {
 		return nil, poll.Errorf(poll.EUNAVAILABLE,
 			"%s is in use by another pollagg process (is `pollagg serve` running?): stop it to manage accounts, then start it again; the server reads accounts and tokens from the database on every request", path)
@@ -101,7 +107,7 @@ func cmdPollsterAdd(ctx context.Context, e *env) error {
 	if len(args) != 1 {
 		return usagef("name exactly one pollster (quote a name with spaces: \"Gallup Korea\")")
 	}
-	db, err := openAccounts(dbPath)
+	db, err := openAccounts(dbPath, false)
 	if err != nil {
 		return err
 	}
@@ -133,7 +139,7 @@ func cmdPollsterList(ctx context.Context, e *env) error {
 	if len(args) != 0 {
 		return usagef("takes no arguments")
 	}
-	db, err := openAccounts(dbPath)
+	db, err := openAccounts(dbPath, false)
 	if err != nil {
 		return err
 	}
@@ -189,7 +195,7 @@ func cmdTokenRotate(ctx context.Context, e *env) error {
 	if len(args) != 1 {
 		return usagef("name exactly one account (a pollster's name or alias, or \"operator\")")
 	}
-	db, err := openAccounts(dbPath)
+	db, err := openAccounts(dbPath, true)
 	if err != nil {
 		return err
 	}
@@ -213,7 +219,7 @@ func cmdTokenRevoke(ctx context.Context, e *env) error {
 	if len(args) != 1 {
 		return usagef("name exactly one account (a pollster's name or alias, or \"operator\")")
 	}
-	db, err := openAccounts(dbPath)
+	db, err := openAccounts(dbPath, true)
 	if err != nil {
 		return err
 	}
@@ -236,7 +242,7 @@ func cmdAdminToken(ctx context.Context, e *env) error {
 	if len(args) != 0 {
 		return usagef("takes no arguments")
 	}
-	db, err := openAccounts(dbPath)
+	db, err := openAccounts(dbPath, false)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -198,5 +199,25 @@ func TestParseMixed_DoubleDash(t *testing.T) {
 	}
 	if !strings.Contains(errs, `"--weird name"`) || lastToken(out) == "" {
 		t.Errorf("stdout %q stderr %q", out, errs)
+	}
+}
+
+// A mistyped --db is an error for the commands that read or change what
+// is stored, never a new empty database.
+func TestMissingDatabaseNotCreated(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"token", "rotate", "Alpha"},
+		{"token", "revoke", "Alpha"},
+		{"question", "list"},
+	} {
+		dbPath := filepath.Join(dir, "typo.db")
+		code, _, errs := acctRun(t, append(args, "--db", dbPath)...)
+		if code == 0 || !strings.Contains(errs, "no database at "+dbPath) {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
+		if _, err := os.Stat(dbPath); err == nil {
+			t.Errorf("%v created %s", args, dbPath)
+		}
 	}
 }

@@ -74,6 +74,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				fmt.Fprintf(stdout, "usage: pollagg %s %s\n\n%s\n", c.name, c.usage, c.summary)
 				return 0
 			}
+			if args[0] == "help" {
+				fmt.Fprintf(stderr, "pollagg help: unknown command %q; run `pollagg help` for the list\n", strings.Join(args[1:min(3, len(args))], " "))
+				return 2
+			}
 		}
 		help(stdout)
 		if len(args) == 0 {

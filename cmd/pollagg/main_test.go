@@ -143,6 +143,12 @@ func TestHelpListsCommands(t *testing.T) {
 	if code, _, errs := runCmd(t, "frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: %d %q", code, errs)
 	}
+	if code, out, errs := runCmd(t, "help", "frobnicate"); code != 2 || out != "" || !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Errorf("help for an unknown command: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := runCmd(t, "help", "question", "set"); code != 0 || !strings.HasPrefix(out, "usage: pollagg question set ") {
+		t.Errorf("help question set: %d %q", code, out)
+	}
 	if code, _, errs := runCmd(t, "import", "--nope"); code != 2 || !strings.Contains(errs, "flag provided but not defined") {
 		t.Errorf("bad flag: %d %q", code, errs)
 	}

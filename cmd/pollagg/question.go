@@ -115,7 +115,7 @@ func cmdQuestionList(ctx context.Context, e *env) error {
 	if err := parse(fs, e); err != nil {
 		return err
 	}
-	db, err := store.Open(dbPath)
+	db, err := openExisting(dbPath)
 	if err != nil {
 		return err
 	}
