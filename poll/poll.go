@@ -277,9 +277,16 @@ type Counts struct {
 	Added     int `json:"added"`
 	Changed   int `json:"changed"`
 	Unchanged int `json:"unchanged"`
+	// Retracted counts rows that matched a retracted poll: they are stored
+	// (as a revision when changed) but the poll stays out of the averages.
+	Retracted int `json:"retracted,omitempty"`
 }
 
 // String formats c as "N added, N changed, N unchanged".
 func (c Counts) String() string {
-	return fmt.Sprintf("%d added, %d changed, %d unchanged", c.Added, c.Changed, c.Unchanged)
+	s := fmt.Sprintf("%d added, %d changed, %d unchanged", c.Added, c.Changed, c.Unchanged)
+	if c.Retracted > 0 {
+		s += fmt.Sprintf(" (%d of them retracted earlier: still out of the averages)", c.Retracted)
+	}
+	return s
 }

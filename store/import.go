@@ -112,6 +112,12 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 		for _, q := range created {
 			isNew[q.ID] = true
 		}
+		names, err := newPollsterNames(tx)
+		if err != nil {
+			return err
+		}
+		var dupProbs []poll.Problem
+		seenID := make(map[string]int, len(b.Rows))
 		w := newWriteSet(len(b.Rows))
 		var fresh poll.Record // a new poll's record, encoded at once and reused
 		fresh.Revisions = make([]poll.Revision, 1)
@@ -126,6 +132,16 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 					p.AnswerLabels[l[0]] = l[1]
 				}
 			}
+			if c := names.canonical(p.Pollster); c != p.Pollster {
+				p.Pollster = c
+				p.ID = poll.PollID(&p)
+			}
+			if j, dup := seenID[p.ID]; dup {
+				dupProbs = append(dupProbs, poll.Problem{File: b.Name, Line: b.Rows[i].Line, Message: fmt.Sprintf(
+					"duplicate row: the same poll as line %d (%q and %q are one pollster)", b.Rows[j].Line, b.Rows[j].Poll.Pollster, b.Rows[i].Poll.Pollster)})
+				continue
+			}
+			seenID[p.ID] = i
 			var rec *poll.Record
 			var loc []byte
 			if !isNew[p.QuestionID] {
@@ -140,6 +156,9 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 				up.Counts.Added++
 			} else {
 				p.ID = rec.Current().ID // a poll keeps the id it was first stored under
+				if rec.Retracted != nil {
+					up.Counts.Retracted++
+				}
 				if poll.SameContent(rec.Current(), &p) {
 					up.Counts.Unchanged++
 					continue
@@ -152,7 +171,13 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 				return err
 			}
 		}
+		if len(dupProbs) > 0 {
+			return &poll.Problems{List: dupProbs}
+		}
 		if err := w.flush(tx); err != nil {
+			return err
+		}
+		if err := names.flush(tx); err != nil {
 			return err
 		}
 		if req.DryRun {
@@ -195,4 +220,60 @@ func lookupRecord(tx *bolt.Tx, p *poll.Poll) (*poll.Record, []byte, error) {
 		return nil, nil, nil
 	}
 	return rec, loc, err
+}
+
+// pollsterNames gives each pollster one spelling. A pollster's account
+// name stands for its name and every alias (so "한국갤럽" rows of the
+// "Gallup Korea" account are stored as "Gallup Korea"); any other name is
+// stored as it was first spelled, matched ignoring case and repeated
+// spaces. Without this, "gallup  KOREA" would be a pollster of its own,
+// with its own house effect, and its corrections would not find the poll.
+type pollsterNames struct {
+	tx      *bolt.Tx
+	known   map[string]string // NormalizeName → spelling
+	pending map[string]string // first spellings to store
+}
+
+func newPollsterNames(tx *bolt.Tx) (*pollsterNames, error) {
+	n := &pollsterNames{tx: tx, known: map[string]string{}, pending: map[string]string{}}
+	err := tx.Bucket(bucketAccounts).ForEach(func(k, v []byte) error {
+		var a Account
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("store: decode account %q: %w", k, err)
+		}
+		if !a.Operator {
+			for _, name := range a.Names() {
+				n.known[NormalizeName(name)] = a.Name
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// canonical returns the spelling to store for name.
+func (n *pollsterNames) canonical(name string) string {
+	key := NormalizeName(name)
+	if c, ok := n.known[key]; ok {
+		return c
+	}
+	c := strings.Join(strings.Fields(name), " ")
+	if v := n.tx.Bucket(bucketPollsters).Get([]byte(key)); v != nil {
+		c = string(v)
+	} else {
+		n.pending[key] = c
+	}
+	n.known[key] = c
+	return c
+}
+
+// flush stores the first spellings seen in this import.
+func (n *pollsterNames) flush(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketPollsters)
+	for k, v := range n.pending {
+		if err := b.Put([]byte(k), []byte(v)); err != nil {
+			return fmt.Errorf("store: put pollster %q: %w", v, err)
+		}
+	}
+	return nil
 }

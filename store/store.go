@@ -18,6 +18,8 @@
 //	identity   sha-256 of poll.IdentityKey → poll id (finds a poll that a
 //	           file names without its poll_id)
 //	uploads    upload id → poll.Upload
+//	pollsters  a pollster's name, lower-cased with single spaces → the spelling
+//	           polls are stored under (the first seen)
 //	accounts, tokens: pollster accounts and token hashes (see accounts.go)
 //
 // bbolt allows one process per file: Open waits at most OpenTimeout for the
@@ -59,7 +61,8 @@ var (
 	bucketUploads   = []byte("uploads")
 	bucketAccounts  = []byte("accounts")
 	bucketTokens    = []byte("tokens")
-	allBuckets      = [][]byte{bucketMeta, bucketQuestions, bucketPolls, bucketIndex, bucketIdentity, bucketUploads, bucketAccounts, bucketTokens}
+	bucketPollsters = []byte("pollsters")
+	allBuckets      = [][]byte{bucketMeta, bucketQuestions, bucketPolls, bucketIndex, bucketIdentity, bucketUploads, bucketAccounts, bucketTokens, bucketPollsters}
 )
 
 // DB is an open pollagg database.

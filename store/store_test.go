@@ -235,3 +235,55 @@ func TestUploadsRecorded(t *testing.T) {
 		t.Fatalf("%d uploads for another account", len(ups))
 	}
 }
+
+func TestPollsterSpellings(t *testing.T) {
+	db := MustOpenDB(t)
+	if _, _, err := db.AddPollster("Gallup Korea", []string{"한국갤럽"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importText(t, db, head+"q,,한국갤럽,2023-03-01,2023-03-02,1000,40,55\nq,,Media  Tomato,2023-03-03,2023-03-04,1000,41,52\n", false); err != nil {
+		t.Fatal(err)
+	}
+	// the same polls, spelled otherwise, with corrected numbers: found, not added
+	up, err := importText(t, db, head+"q,,  gallup   KOREA ,2023-03-01,2023-03-02,1000,39,56\nq,,media tomato,2023-03-03,2023-03-04,1000,42,51\n", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Counts != (poll.Counts{Changed: 2}) {
+		t.Fatalf("counts %v, want 2 changed", up.Counts)
+	}
+	ps, _ := db.Polls("q")
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Pollster)
+	}
+	if strings.Join(names, "|") != "Gallup Korea|Media Tomato" {
+		t.Fatalf("pollsters stored as %q; want the account's name and the first spelling", names)
+	}
+	// one poll twice in one file under two names of one pollster
+	_, err = importText(t, db, head+"q,,Gallup Korea,2023-04-01,2023-04-02,1000,40,55\nq,,한국갤럽,2023-04-01,2023-04-02,1000,41,55\n", false)
+	if err == nil || !strings.Contains(err.Error(), `t.csv:3: duplicate row: the same poll as line 2 ("Gallup Korea" and "한국갤럽" are one pollster)`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestReuploadOfRetractedPollIsCounted(t *testing.T) {
+	db := MustOpenDB(t)
+	if _, err := importText(t, db, head+"q,,A,2023-03-01,2023-03-02,1000,40,55\n", false); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := db.Polls("q")
+	if _, err := db.Retract(ps[0].ID, "a", nil); err != nil {
+		t.Fatal(err)
+	}
+	up, err := importText(t, db, head+"q,,A,2023-03-01,2023-03-02,1000,41,54\n", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.Counts != (poll.Counts{Changed: 1, Retracted: 1}) || !strings.Contains(up.Counts.String(), "1 of them retracted earlier") {
+		t.Fatalf("counts %v (%s)", up.Counts, up.Counts)
+	}
+	if ps, _ := db.Polls("q"); len(ps) != 0 {
+		t.Fatal("the correction brought the retracted poll back into the averages")
+	}
+}

@@ -49,14 +49,15 @@ func TestPollPage(t *testing.T) {
 		t.Error("the history is not newest first")
 	}
 
-	// in Korean, the alias' poll with its mode as the pollster wrote it
-	a2 := pollIDOf(t, env, "알파리서치", "a2")
+	// in Korean, the poll uploaded under the alias (stored under the
+	// account's name) with its mode as the pollster wrote it
+	a2 := pollIDOf(t, env, "Alpha Research", "a2")
 	if body := env.do(t, http.MethodGet, "/polls/"+a2+"?lang=en", "", "", nil).Body.String(); !strings.Contains(body, "<td>Live phone (전화면접)</td>") {
 		t.Error("the English page does not give the mode with the pollster's own words")
 	}
 	rec = env.do(t, http.MethodGet, "/polls/"+a2+"?lang=ko", "", "", nil)
 	body = rec.Body.String()
-	for _, want := range []string{`lang="ko"`, "알파리서치", "2023년 3월 14일", "개정 이력", "공개되지 않음", "1,002"} {
+	for _, want := range []string{`lang="ko"`, "Alpha Research", "2023년 3월 14일", "개정 이력", "공개되지 않음", "1,002"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("Korean poll page lacks %q", want)
 		}
