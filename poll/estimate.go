@@ -171,8 +171,10 @@ type HouseEffect struct {
 }
 
 // PollWeight is a poll's share of an estimate on one day: the weights sum
-// to 1 over polls and are mostly between 0 and 1, but kalman's and loess'
-// can dip slightly below 0 (see Influence).
+// to 1 over polls and are mostly between 0 and 1. kalman's and loess' can
+// fall below 0: a local line at the edge of the data extrapolates, so the
+// oldest polls of a rising trend pull the last day's estimate the other way
+// (loess weights of -30% at the last day are normal; see Influence).
 type PollWeight struct {
 	PollID string  `json:"poll_id"`
 	Weight float64 `json:"weight"`

@@ -368,6 +368,15 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 	// before the header is read, which is kept)
 	cr.ReuseRecord = true
 	raw := um.Headers
+	if len(raw) == 1 {
+		for _, sep := range []string{";", "\t", "|"} {
+			if strings.Count(raw[0], sep) >= 2 {
+				name := map[string]string{";": "semicolons", "\t": "tabs", "|": "'|'"}[sep]
+				fail(1, "", "the header is one column: the file seems separated by %s; save it comma-separated (CSV)", name)
+				return nil, &poll.Problems{List: probs}
+			}
+		}
+	}
 	canon := make([]string, len(raw))
 	seen := map[string]int{}
 	format := FormatWide

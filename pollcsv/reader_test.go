@@ -153,6 +153,8 @@ func TestMalformed(t *testing.T) {
 		want []string // each a substring of one problem, in order
 	}{
 		{"empty file", "", pollcsv.Options{}, []string{"f.csv:1: file is empty"}},
+		{"semicolons", "question_id;pollster;start_date;end_date;support\nq;A;2023-03-01;2023-03-02;40\n", pollcsv.Options{},
+			[]string{"f.csv:1: the header is one column: the file seems separated by semicolons; save it comma-separated (CSV)"}},
 		{"header only", head, pollcsv.Options{}, []string{"f.csv:2: no polls: the file has a header but no rows"}},
 		{"missing column", "question_id,pollster,start_date,support,oppose\nq,A,2023-03-01,40,55\n", pollcsv.Options{},
 			[]string{`f.csv:1: missing required column "end_date"`}},

@@ -276,8 +276,8 @@ func TestImport_MayPublish(t *testing.T) {
 	if got, want := poll.ErrorCode(err), poll.EFORBIDDEN; got != want {
 		t.Fatalf("code=%q (%v), want %q", got, err, want)
 	}
-	if !strings.Contains(err.Error(), "Beta Polling") {
-		t.Errorf("message %q does not name the pollster", err)
+	if !strings.Contains(err.Error(), `mixed.csv:3: "Beta Polling"`) {
+		t.Errorf("message %q does not name the pollster at its line", err)
 	}
 	if fileSum(t, db.Path()) != before {
 		t.Fatal("a refused import changed the database file")

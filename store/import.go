@@ -48,13 +48,16 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 	b := req.Batch
 	if req.MayPublish != nil {
 		var denied []string
-		for _, name := range b.Pollsters() {
-			if !req.MayPublish(name) {
-				denied = append(denied, fmt.Sprintf("%q", name))
+		seen := map[string]bool{}
+		for i := range b.Rows {
+			name := b.Rows[i].Poll.Pollster
+			if !seen[name] && !req.MayPublish(name) {
+				denied = append(denied, fmt.Sprintf("%s:%d: %q", b.Name, b.Rows[i].Line, name))
 			}
+			seen[name] = true
 		}
 		if len(denied) > 0 {
-			return nil, poll.Errorf(poll.EFORBIDDEN, "%s: this token may not publish polls of %s", b.Name, strings.Join(denied, ", "))
+			return nil, poll.Errorf(poll.EFORBIDDEN, "this token may not publish polls of %s (first row of each named)", strings.Join(denied, ", "))
 		}
 	}
 	now := db.Now().UTC()

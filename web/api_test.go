@@ -986,3 +986,24 @@ func TestAPICSVGeneratedFromReproduces(t *testing.T) {
 		}
 	}
 }
+
+// TestPollsListTheWholeAverage: from and to bound the days estimated, not
+// the polls; every poll of the average is listed and the weights sum to 1.
+func TestPollsListTheWholeAverage(t *testing.T) {
+	h := testServer(t, testDB(t, true))
+	for _, q := range []string{"", "?from=2023-03-13&method=weighted", "?to=2023-03-09"} {
+		doc := decodeJSON(t, apiOK(t, h, "/api/v1/questions/kr-forced-labor-plan-2023/polls"+q).Body.Bytes())
+		polls, _ := doc["polls"].([]any)
+		if len(polls) != 7 {
+			t.Fatalf("%s: %d polls, want all 7 of the average", q, len(polls))
+		}
+		sum := 0.0
+		for _, p := range polls {
+			w, _ := p.(map[string]any)["weight"].(float64)
+			sum += w
+		}
+		if sum < 0.999 || sum > 1.001 {
+			t.Errorf("%s: weights sum to %v, want 1", q, sum)
+		}
+	}
+}

@@ -1084,7 +1084,6 @@ type pollItem struct {
 
 func pollsTable(d *document, comp *Computed, r *request) {
 	v := r.view
-	o := v.Options
 	house := map[string]map[string]num{}
 	weight := map[string]float64{}
 	if res := comp.Result; res != nil {
@@ -1111,7 +1110,9 @@ func pollsTable(d *document, comp *Computed, r *request) {
 			continue
 		}
 		p := rec.Current()
-		if !v.keep(p) || o.From != nil && p.End < *o.From || o.To != nil && p.Start > *o.To {
+		// every poll of the average, whatever from and to: they bound the
+		// days estimated, and polls outside them still carry weight
+		if !v.keep(p) {
 			continue
 		}
 		it := pollItem{Poll: *p, Midpoint: p.Midpoint(), Revision: len(rec.Revisions),

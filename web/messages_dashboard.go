@@ -48,7 +48,7 @@ func init() {
 		"q.reset":               {"기본 보기", "Default view"},
 		"q.share":               {"이 보기의 주소", "Link to this view"},
 		"q.polls":               {"조사 목록", "Polls"},
-		"q.polls.caption":       {"이 보기의 평균에 들어간 조사 %d건. 가중치는 마지막 날 평균에서 각 조사가 차지하는 몫입니다. 열 제목을 눌러 정렬할 수 있습니다.", "The %d polls in this view's average. A poll's weight is its share of the average on the last day. Sort by clicking a column heading."},
+		"q.polls.caption":       {"이 보기의 평균에 들어간 조사 %d건. 가중치는 마지막 날 평균에서 각 조사가 차지하는 몫입니다(LOESS·칼만은 추세를 연장하므로 음수가 될 수 있습니다). 열 제목을 눌러 정렬할 수 있습니다.", "The %d polls in this view's average. A poll's weight is its share of the average on the last day (loess and kalman extend a trend, so a weight can be negative). Sort by clicking a column heading."},
 		"q.polls.caption.one":   {"이 보기의 평균에 들어간 조사 %d건. 가중치는 마지막 날 평균에서 각 조사가 차지하는 몫입니다.", "The %d poll in this view's average. Its weight is its share of the average on the last day."},
 		"q.polls.retracted":     {"철회된 조사 %d건은 평균에서 빠졌습니다(각 조사 페이지에 기록이 남아 있습니다).", "%d retracted polls are left out of the average (their pages keep the record)."},
 		"q.polls.retracted.one": {"철회된 조사 %d건은 평균에서 빠졌습니다(조사 페이지에 기록이 남아 있습니다).", "%d retracted poll is left out of the average (its page keeps the record)."},
