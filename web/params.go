@@ -150,6 +150,13 @@ func parseViewValues(qs url.Values, q *poll.Question) (View, error) {
 	if err := o.Validate(); err != nil {
 		return v, err
 	}
+	if o.DropUndecided && q != nil {
+		for _, a := range v.Answers {
+			if opt, _ := q.Option(a); opt.Undecided {
+				return v, poll.Errorf(poll.EINVALID, "answers: %q is the undecided answer, which drop_undecided=true removes", a)
+			}
+		}
+	}
 	if o.From != nil && o.To != nil && *o.To-*o.From > maxRangeDays {
 		return v, poll.Errorf(poll.EINVALID, "from, to: the range spans %d days; at most %d (100 years) per request", *o.To-*o.From, maxRangeDays)
 	}

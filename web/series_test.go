@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/pollagg/pollagg/poll"
 )
 
 type blob []byte
@@ -77,5 +79,13 @@ func TestViewRepeatedValues(t *testing.T) {
 		if va.Key() != vb.Key() {
 			t.Errorf("%v: key %q, want %q", tt.a, va.Key(), vb.Key())
 		}
+	}
+}
+
+func TestDropUndecidedWithUndecidedAnswer(t *testing.T) {
+	q := &poll.Question{ID: "q", Options: []poll.Option{{ID: "support"}, {ID: "undecided", Undecided: true}}}
+	_, err := parseViewValues(map[string][]string{"drop_undecided": {"true"}, "answers": {"undecided"}}, q)
+	if err == nil || !strings.Contains(err.Error(), `answers: "undecided" is the undecided answer, which drop_undecided=true removes`) {
+		t.Fatalf("err = %v", err)
 	}
 }
