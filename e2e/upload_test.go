@@ -167,13 +167,17 @@ func TestUploadInBrowser(t *testing.T) {
 	if !uploadWait(t, ctx, pollDotsJS+` === `+strconv.Itoa(before+2), 10*time.Second) {
 		t.Errorf("the chart shows %d support dots, want %d (the two new polls)", evalJS[int](t, ctx, pollDotsJS), before+2)
 	}
-	if txt := pageText(t, ctx); !strings.Contains(txt, "E2E Research") || !strings.Contains(txt, "이투이리서치") {
-		t.Error("the question page does not list the new polls")
+	// the row under the alias is stored under the account's name
+	if n := evalJS[int](t, ctx, `[...document.querySelectorAll('a[href^="/polls/"]')].filter(a => a.innerText.trim() === 'E2E Research').length`); n != 2 {
+		t.Errorf("the question page lists %d polls of E2E Research, want 2 (one uploaded under its alias)", n)
+	}
+	if strings.Contains(pageText(t, ctx), "이투이리서치") {
+		t.Error("the alias shows as a pollster of its own")
 	}
 	screenshot(t, ctx, "upload-chart-en")
 
 	// the poll's own page, with the upload that brought it
-	href := evalJS[string](t, ctx, `(() => { const a = [...document.querySelectorAll('a[href^="/polls/"]')].find(a => a.innerText.trim() === 'E2E Research'); return a ? a.getAttribute('href') : ''; })()`)
+	href := evalJS[string](t, ctx, `(() => { const a = [...document.querySelectorAll('a[href^="/polls/"]')].find(a => a.innerText.trim() === 'E2E Research' && a.closest('tr').innerText.includes('E2E Daily')); return a ? a.getAttribute('href') : ''; })()`)
 	if href == "" {
 		t.Fatal("the question page has no link to the new poll's page")
 	}
