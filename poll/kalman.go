@@ -399,15 +399,6 @@ func (w *kwork) noiseLogLik(f *kfit, e []float64, q, ns2 float64) float64 {
 	return 0.5*(ll+lg.value()) + rwLogLik(H, s, q, f.qx)
 }
 
-// finish computes θ, its covariance and the smoothed series for the
-// current q, τ² and σ².
-func (f *kfit) finish() {
-	f.aggregate()
-	f.w.gls(f)
-	f.w.smooth(f)
-	f.spr = f.computeSpread()
-}
-
 // aggregate computes each poll's precision and the per-day sums.
 func (f *kfit) aggregate() {
 	for i := range f.polls {

@@ -306,3 +306,12 @@ func TestKalman_QUncertainty(t *testing.T) {
 		}
 	}
 }
+
+// finish computes θ, its covariance and the smoothed series for the
+// current q, τ² and σ² (tests set those by hand and then call this).
+func (f *kfit) finish() {
+	f.aggregate()
+	f.w.gls(f)
+	f.w.smooth(f)
+	f.spr = f.computeSpread()
+}

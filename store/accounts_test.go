@@ -42,11 +42,10 @@ var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
 
 func TestAddPollster(t *testing.T) {
 	db := accountsTestDB(t)
-	a, tok, err := db.AddPollster("  Gallup Korea ", []string{"한국갤럽", "gallup korea", " "})
-	if err == nil {
+	if _, _, err := db.AddPollster("  Gallup Korea ", []string{"한국갤럽", "gallup korea", " "}); err == nil {
 		t.Fatal("blank alias accepted")
 	}
-	a, tok, err = db.AddPollster("  Gallup Korea ", []string{"한국갤럽", "gallup korea"})
+	a, tok, err := db.AddPollster("  Gallup Korea ", []string{"한국갤럽", "gallup korea"})
 	if err != nil {
 		t.Fatal(err)
 	}

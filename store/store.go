@@ -15,8 +15,8 @@
 //	           with its sign bit flipped, big-endian, so that a cursor reads a
 //	           question's polls in date order, dates before 1970 included
 //	pollindex  poll id (hex) → question id ‖ 0x00 ‖ key in polls
-//	identity   sha-256 of poll.IdentityKey → poll id (finds a poll that a
-//	           file names without its poll_id)
+//	identity   first 16 bytes of the sha-256 of poll.IdentityKey → poll id
+//	           (finds a poll that a file names without its poll_id)
 //	uploads    upload id → poll.Upload
 //	pollsters  a pollster's name, lower-cased with single spaces → the spelling
 //	           polls are stored under (the first seen)
@@ -184,20 +184,9 @@ func (db *DB) update(fn func(tx *bolt.Tx, changed *bool) error) error {
 	return err
 }
 
-// dateKey returns the 4-byte order-preserving key of d: the sign bit
-// flipped, big-endian, so 1969-12-31 sorts before 1970-01-01.
-func dateKey(d poll.Date) []byte {
-	var k [4]byte
-	binary.BigEndian.PutUint32(k[:], uint32(d)^(1<<31))
-	return k[:]
-}
-
-// pollKey is the key of a poll inside its question's bucket.
-func pollKey(p *poll.Poll) []byte {
-	return appendPollKey(nil, p)
-}
-
-// appendPollKey appends p's key inside its question's bucket to dst.
+// appendPollKey appends p's key inside its question's bucket to dst: its
+// last field day as a 4-byte order-preserving date key (the sign bit
+// flipped, big-endian, so 1969-12-31 sorts before 1970-01-01), then its id.
 func appendPollKey(dst []byte, p *poll.Poll) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(p.End)^(1<<31))
 	// like hex.DecodeString: a malformed id keeps the bytes decoded before the error
@@ -205,12 +194,8 @@ func appendPollKey(dst []byte, p *poll.Poll) []byte {
 	return dst
 }
 
-func identityKey(p *poll.Poll) []byte {
-	s := identityHash(p)
-	return s[:]
-}
-
-// identityHash is identityKey without an allocation.
+// identityHash is p's key in the identity bucket: the first 16 bytes of
+// the SHA-256 of poll.IdentityKey(p).
 func identityHash(p *poll.Poll) [16]byte {
 	s := sha256.Sum256([]byte(poll.IdentityKey(p)))
 	return [16]byte(s[:16])

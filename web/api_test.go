@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -394,7 +395,7 @@ func TestAPIPollsCSVMatchesJSON(t *testing.T) {
 		t.Fatalf("CSV %d polls, JSON %d", len(rows), len(polls))
 	}
 	for _, want := range []string{"pct_support", "pct_oppose", "pct_undecided", "house_effect_support", "weight", "pollster", "wording", "source_url", "sample_size", "mode"} {
-		if !inList(header, want) {
+		if !slices.Contains(header, want) {
 			t.Errorf("CSV header lacks %s: %v", want, header)
 		}
 	}

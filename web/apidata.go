@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/url"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,7 +117,7 @@ func parseRequest(kind, qid string, query url.Values, accept string) (*request, 
 	accepted := acceptedParams(kind)
 	var unknown []string
 	for k := range query {
-		if k != "lang" && !inList(accepted, k) {
+		if k != "lang" && !slices.Contains(accepted, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -135,25 +136,12 @@ func parseRequest(kind, qid string, query url.Values, accept string) (*request, 
 			return nil, err
 		}
 	}
-	if vs := query["include_retracted"]; len(vs) > 0 {
-		switch s := strings.ToLower(strings.TrimSpace(vs[len(vs)-1])); s {
-		case "true", "1", "yes", "on":
-			r.retracted = true
-		case "false", "0", "no", "off", "":
-		default:
-			return nil, poll.Errorf(poll.EINVALID, "include_retracted: %q is not true or false", vs[len(vs)-1])
+	if vs := query["include_retracted"]; len(vs) > 0 && strings.TrimSpace(vs[len(vs)-1]) != "" {
+		if r.retracted, err = parseBoolParam("include_retracted", vs[len(vs)-1]); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
-}
-
-func inList(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // negotiateFormat picks csv or json: the format parameter when given,
@@ -943,7 +931,7 @@ func (s *Server) questionDoc(r *request) (*document, error) {
 }
 
 // wantAnswer reports whether the view's answers filter keeps answer a.
-func wantAnswer(v View, a string) bool { return len(v.Answers) == 0 || inList(v.Answers, a) }
+func wantAnswer(v View, a string) bool { return len(v.Answers) == 0 || slices.Contains(v.Answers, a) }
 
 // ---- series ----
 

@@ -10,8 +10,9 @@ import (
 	"github.com/pollagg/pollagg/store"
 )
 
-// accountKey is where requireToken and the upload page keep the signed-in
-// account in the request context.
+// accountKey is where requireToken keeps the authenticated account in the
+// request context. (The upload page finds its account through its session:
+// see signedIn.)
 const accountKey = "pollagg.account"
 
 // requireToken is the API's authentication: every request it guards must
@@ -55,8 +56,7 @@ func bearerToken(r *http.Request) (string, bool) {
 	return tok, tok != ""
 }
 
-// accountOf returns the account requireToken or the upload page's session
-// put in the context, or nil.
+// accountOf returns the account requireToken put in the context, or nil.
 func accountOf(c echo.Context) *store.Account {
 	a, _ := c.Get(accountKey).(*store.Account)
 	return a

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -87,7 +88,7 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 	}
 	first := r.Series[0].Points[0].Date
 	last := r.Series[0].Points[len(r.Series[0].Points)-1].Date
-	keepAnswer := func(id string) bool { return len(view.Answers) == 0 || contains(view.Answers, id) }
+	keepAnswer := func(id string) bool { return len(view.Answers) == 0 || slices.Contains(view.Answers, id) }
 
 	p := &chartPayload{Lang: lang, Text: map[string]string{
 		"estimate": translate(lang, "chart.estimate"),

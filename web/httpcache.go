@@ -26,9 +26,6 @@ const gzipMin = 1024
 // gzipped, and their validators. It is built once per question, view,
 // format and data version and then served from memory, so a request on
 // the hot path parses its query, finds this and writes it.
-// cacheBytes is the representation's size in the cache.
-func (r *representation) cacheBytes() int { return len(r.body) + len(r.gz) + 512 }
-
 type representation struct {
 	body        []byte
 	gz          []byte // body gzipped; nil when body is short or does not shrink
@@ -44,6 +41,9 @@ type representation struct {
 	hContentType, hDisposition, hLastModified []string
 	hETag, hETagGz, hLength, hLengthGz        []string
 }
+
+// cacheBytes is the representation's size in the cache.
+func (r *representation) cacheBytes() int { return len(r.body) + len(r.gz) + 512 }
 
 // Header values every download shares.
 var (

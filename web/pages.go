@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -161,15 +162,15 @@ func newCachedPage(b []byte) *cachedPage {
 }
 
 // gzipped returns the page gzipped, compressing it on the first call.
-func (pg *cachedPage) gzipped() []byte {
-	pg.gzOnce.Do(func() {
+func (p *cachedPage) gzipped() []byte {
+	p.gzOnce.Do(func() {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-		zw.Write(pg.body)
+		zw.Write(p.body)
 		zw.Close()
-		pg.gz = buf.Bytes()
+		p.gz = buf.Bytes()
 	})
-	return pg.gz
+	return p.gz
 }
 
 // servePage answers with a page from the cache, rendering it with render
@@ -331,7 +332,7 @@ func newHeadline(lang string, q *poll.Question, r *poll.Result, answers []string
 	h := &headline{}
 	for _, s := range r.Series {
 		o, ok := q.Option(s.Option)
-		if !ok || o.Undecided || len(s.Points) == 0 || len(answers) > 0 && !contains(answers, s.Option) {
+		if !ok || o.Undecided || len(s.Points) == 0 || len(answers) > 0 && !slices.Contains(answers, s.Option) {
 			continue
 		}
 		last := s.Points[len(s.Points)-1]
@@ -681,7 +682,7 @@ func newDailyTable(lang string, q *poll.Question, r *poll.Result, answers []stri
 	t := dailyTable{}
 	var series []poll.AnswerSeries
 	for _, s := range r.Series {
-		if len(answers) == 0 || contains(answers, s.Option) {
+		if len(answers) == 0 || slices.Contains(answers, s.Option) {
 			series = append(series, s)
 		}
 	}
@@ -762,7 +763,7 @@ func newFormState(lang string, comp *Computed, view View) formState {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		f.Pollsters = append(f.Pollsters, choice{Value: n, Label: n, Checked: contains(view.Pollsters, n)})
+		f.Pollsters = append(f.Pollsters, choice{Value: n, Label: n, Checked: slices.Contains(view.Pollsters, n)})
 	}
 	for _, m := range poll.Modes {
 		if modes[m] {
@@ -774,15 +775,6 @@ func newFormState(lang string, comp *Computed, view View) formState {
 		}
 	}
 	return f
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // formatFloat formats v without trailing zeros ("14", "0.3").

@@ -85,14 +85,11 @@ func parseViewValues(qs url.Values, q *poll.Question) (View, error) {
 		if !ok || s == "" {
 			return nil
 		}
-		switch strings.ToLower(s) {
-		case "true", "1", "on", "yes":
-			*dst = true
-		case "false", "0", "off", "no":
-			*dst = false
-		default:
-			return poll.Errorf(poll.EINVALID, "%s: %q is not true or false", name, s)
+		b, err := parseBoolParam(name, s)
+		if err != nil {
+			return err
 		}
+		*dst = b
 		return nil
 	}
 	for name, dst := range map[string]*bool{"adjust_house": &o.AdjustHouse, "adjust_mode": &o.AdjustMode, "drop_undecided": &o.DropUndecided} {
@@ -183,6 +180,19 @@ func dedupe(list []string) []string {
 	return out
 }
 
+// parseBoolParam reads the query parameter name's value s as a boolean:
+// true, 1, on or yes; false, 0, off or no; in any case. Anything else is
+// an EINVALID error naming the parameter.
+func parseBoolParam(name, s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1", "on", "yes":
+		return true, nil
+	case "false", "0", "off", "no":
+		return false, nil
+	}
+	return false, poll.Errorf(poll.EINVALID, "%s: %q is not true or false", name, s)
+}
+
 // maxRangeDays bounds a requested date range, so that one request cannot
 // ask for millions of daily points.
 const maxRangeDays = 36525
@@ -262,29 +272,6 @@ func (v View) Key() string { return v.Query().Encode() }
 
 // keep reports whether the view's filters keep poll p.
 func (v View) keep(p *poll.Poll) bool {
-	if len(v.Pollsters) > 0 {
-		found := false
-		for _, name := range v.Pollsters {
-			if name == p.Pollster {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	if len(v.Modes) > 0 {
-		found := false
-		for _, m := range v.Modes {
-			if m == p.Mode {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
+	return (len(v.Pollsters) == 0 || slices.Contains(v.Pollsters, p.Pollster)) &&
+		(len(v.Modes) == 0 || slices.Contains(v.Modes, p.Mode))
 }

@@ -207,9 +207,7 @@ func (s *Server) pollPage(c echo.Context) error {
 	if n := strings.TrimSpace(p.ModeNote); n != "" && !strings.EqualFold(n, d.Mode) && !strings.EqualFold(n, string(p.Mode)) {
 		d.ModeNote = n
 	}
-	if u, err := url.Parse(p.SourceURL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-		d.SourceURL = p.SourceURL
-	}
+	d.SourceURL = safeURL(p.SourceURL)
 	// results in the question's option order, then any others
 	var ids []string
 	if q != nil {

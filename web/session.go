@@ -177,13 +177,6 @@ func (ss *sessions) takePending(s *session, id string) *pendingUpload {
 	return p
 }
 
-// count returns how many sessions are held (for tests).
-func (ss *sessions) count() int {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return len(ss.m)
-}
-
 // signedIn returns the request's session and its account when the cookie
 // names a live session whose account still holds the token it signed in
 // with. A session whose token was revoked or rotated is ended.

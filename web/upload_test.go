@@ -923,6 +923,9 @@ func TestUploadPage_Flow(t *testing.T) {
 
 	// cancel forgets a pending file
 	code, body = b.postFile("/upload/preview?lang=en", csrf, "beta.csv", strings.ReplaceAll(betaCSV, "Beta Polling", "Alpha Research"), nil)
+	if code != http.StatusOK {
+		t.Fatalf("preview before cancel: %d\n%s", code, body)
+	}
 	pending = pendingRE.FindStringSubmatch(body)[1]
 	b.postForm("/upload/cancel?lang=en", url.Values{"_csrf": {csrf}, "pending": {pending}})
 	if code, _, _ = b.postForm("/upload/confirm?lang=en", url.Values{"_csrf": {csrf}, "pending": {pending}}); code != http.StatusConflict {
