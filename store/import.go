@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -84,6 +85,7 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 			questions[qid] = q
 			up.Questions = append(up.Questions, qid)
 		}
+		sort.Strings(up.Questions)
 		if probs := b.Validate(questions, today); len(probs) > 0 {
 			return &poll.Problems{List: probs}
 		}

@@ -92,8 +92,11 @@ func parseViewValues(qs url.Values, q *poll.Question) (View, error) {
 		*dst = b
 		return nil
 	}
-	for name, dst := range map[string]*bool{"adjust_house": &o.AdjustHouse, "adjust_mode": &o.AdjustMode, "drop_undecided": &o.DropUndecided} {
-		if err := boolean(name, dst); err != nil {
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"adjust_house", &o.AdjustHouse}, {"adjust_mode", &o.AdjustMode}, {"drop_undecided", &o.DropUndecided}} {
+		if err := boolean(b.name, b.dst); err != nil {
 			return v, err
 		}
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/pollagg/pollagg/poll"
@@ -126,14 +127,20 @@ func (c *seriesCache) get(key string, version uint64, fill func() (any, error)) 
 			c.mu.Unlock()
 		}
 	})
-	if e.err != nil {
+	val, err := e.val, e.err
+	if val == nil && err == nil {
+		// fill panicked (the panic went to the first caller's recovery):
+		// sync.Once counts it done, so drop the entry and say so
+		err = errors.New("web: computing " + key + " failed")
+	}
+	if err != nil {
 		c.mu.Lock()
 		if c.entries[key] == e {
 			c.remove(key)
 		}
 		c.mu.Unlock()
 	}
-	return e.val, e.err
+	return val, err
 }
 
 // evict drops the oldest entries while the cache is over either limit,

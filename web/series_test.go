@@ -89,3 +89,18 @@ func TestDropUndecidedWithUndecidedAnswer(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestSeriesCacheAfterPanic(t *testing.T) {
+	c := newSeriesCache(4, 1000)
+	func() {
+		defer func() { recover() }()
+		c.get("k", 1, func() (any, error) { panic("boom") })
+	}()
+	if _, err := c.get("k", 1, func() (any, error) { return blob("x"), nil }); err == nil {
+		t.Fatal("a key whose fill panicked answers nil without an error")
+	}
+	v, err := c.get("k", 1, func() (any, error) { return blob("x"), nil })
+	if err != nil || string(v.(blob)) != "x" {
+		t.Fatalf("after the failure the key is not computed again: %v, %v", v, err)
+	}
+}

@@ -31,6 +31,8 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Log receives one line per request and server errors (default: discard).
 	Log io.Writer
+	// Quiet leaves out the line per request; errors are still logged.
+	Quiet bool
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }

@@ -224,7 +224,7 @@ func (u *uploader) ingest(a *store.Account, name string, body io.Reader, questio
 	br := bufio.NewReaderSize(src, 64<<10)
 	head, _ := br.Peek(512)
 	if src.err != nil {
-		return nil, src.err
+		return nil, bodyError(src.err)
 	}
 	if len(head) > 0 && !looksLikeUTF16(head) {
 		if ct := http.DetectContentType(head); !strings.HasPrefix(ct, "text/") {
@@ -239,7 +239,7 @@ func (u *uploader) ingest(a *store.Account, name string, body io.Reader, questio
 	}
 	switch {
 	case src.err != nil:
-		return nil, src.err
+		return nil, bodyError(src.err)
 	case src.nul && !looksLikeUTF16(head):
 		return nil, errBinary("application/octet-stream")
 	case err != nil:
@@ -305,12 +305,22 @@ func uploadParams(c echo.Context) (question string, dry bool, err error) {
 		return "", false, poll.Errorf(poll.EINVALID, "question: %q is not a question id (lower-case letters, digits and '-')", question)
 	}
 	if s := strings.TrimSpace(c.QueryParam("dry_run")); s != "" {
-		dry, err = strconv.ParseBool(s)
-		if err != nil {
-			return "", false, poll.Errorf(poll.EINVALID, "dry_run: %q is not true or false", s)
+		if dry, err = parseBoolParam("dry_run", s); err != nil {
+			return "", false, err
 		}
 	}
 	return question, dry, nil
+}
+
+// bodyError is the answer to a request body that could not be read: the
+// body limit's 413 unchanged, and anything else (a client that went away
+// mid-upload, a broken chunked encoding) a 400, never a 500.
+func bodyError(err error) error {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he
+	}
+	return poll.Errorf(poll.EINVALID, "the request body could not be read: %v", err)
 }
 
 // formFile returns the multipart field "file", turning the ways it can

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -1065,5 +1066,29 @@ func TestEscaping(t *testing.T) {
 	}
 	if !strings.Contains(pages["poll"], "&lt;img src=x onerror=alert(1)&gt;") {
 		t.Errorf("poll page does not show the escaped pollster name")
+	}
+}
+
+// brokenBody gives some CSV and then fails, as a client that goes away
+// mid-upload does.
+type brokenBody struct{ sent bool }
+
+func (b *brokenBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		return copy(p, "question_id,pollster,start_date,end_date,support\ntest-q,Alpha Research,2023-03-01,"), nil
+	}
+	return 0, errors.New("connection reset by peer")
+}
+
+func TestUpload_BrokenBodyIs400(t *testing.T) {
+	env := newUpEnv(t, web.Config{})
+	before := env.dbSum(t)
+	rec := env.do(t, http.MethodPost, "/api/v1/uploads", env.alpha, "text/csv", &brokenBody{})
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "the request body could not be read") {
+		t.Fatalf("status %d, body %s; want 400 saying the body could not be read", rec.Code, rec.Body)
+	}
+	if env.dbSum(t) != before {
+		t.Fatal("a broken upload changed the database")
 	}
 }

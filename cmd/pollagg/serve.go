@@ -29,7 +29,7 @@ func cmdServe(ctx context.Context, e *env) error {
 	fs.BoolVar(&noSeed, "no-seed", false, "leave a new database empty instead of seeding the demo polls")
 	fs.Int64Var(&maxUpload, "max-upload", 10<<20, "largest upload body in `BYTES`")
 	fs.Float64Var(&uploadRate, "upload-rate", 1, "upload requests per second one client may make (bursts of 5)")
-	fs.BoolVar(&quiet, "quiet", false, "do not log requests")
+	fs.BoolVar(&quiet, "quiet", false, "do not log a line per request (errors are still logged)")
 	if err := parse(fs, e); err != nil {
 		return err
 	}
@@ -47,10 +47,7 @@ func cmdServe(ctx context.Context, e *env) error {
 			fmt.Fprintf(e.stderr, "pollagg: %s was empty; seeded it with the demo polls\n", dbPath)
 		}
 	}
-	cfg := web.Config{MaxUploadBytes: maxUpload, UploadRate: uploadRate, Log: e.stderr}
-	if quiet {
-		cfg.Log = nil
-	}
+	cfg := web.Config{MaxUploadBytes: maxUpload, UploadRate: uploadRate, Log: e.stderr, Quiet: quiet}
 	srv, err := web.NewServer(db, cfg)
 	if err != nil {
 		return err
