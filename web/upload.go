@@ -116,9 +116,9 @@ func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
 	// Order matters: the rate limit first (it also slows token guessing),
 	// then the token (which reads no body), then the body limit.
 	api.POST("/uploads", u.postUpload, limit, s.requireToken, body)
-	api.GET("/uploads", u.listUploads, s.requireToken)
-	api.GET("/uploads/:id", u.getUpload, s.requireToken)
-	api.GET("/polls/:id/revisions", s.pollRevisions)
+	api.GET("/uploads", u.listUploads, s.requireToken, jsonOnly)
+	api.GET("/uploads/:id", u.getUpload, s.requireToken, jsonOnly)
+	api.GET("/polls/:id/revisions", s.pollRevisions, jsonOnly)
 	api.DELETE("/polls/:id", s.retractPoll, s.requireToken)
 	getHead(e, "/polls/:id", s.pollPage)
 
@@ -312,6 +312,17 @@ func uploadParams(c echo.Context) (question string, dry bool, err error) {
 	return question, dry, nil
 }
 
+// jsonOnly refuses ?format= other than json on routes that answer only in
+// JSON, rather than answering JSON to a client that asked for CSV.
+func jsonOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if f := c.QueryParam("format"); f != "" && !strings.EqualFold(f, "json") {
+			return poll.Errorf(poll.EINVALID, "format: %q is not available here; this route answers JSON only (format=json)", f)
+		}
+		return next(c)
+	}
+}
+
 // bodyError is the answer to a request body that could not be read: the
 // body limit's 413 unchanged, and anything else (a client that went away
 // mid-upload, a broken chunked encoding) a 400, never a 500.
@@ -341,6 +352,9 @@ func formFile(c echo.Context) (name string, r io.ReadCloser, err error) {
 			return "", nil, poll.Errorf(poll.EINVALID, `the multipart body has no file field "file"`)
 		}
 		return "", nil, poll.Errorf(poll.EINVALID, "the multipart body cannot be read: %v", err)
+	}
+	if mf := c.Request().MultipartForm; mf != nil && len(mf.File["file"]) > 1 {
+		return "", nil, poll.Errorf(poll.EINVALID, `the multipart body has %d fields "file"; send one file per upload`, len(mf.File["file"]))
 	}
 	f, err := fh.Open()
 	if err != nil {

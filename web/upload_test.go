@@ -236,6 +236,19 @@ func TestUpload_Multipart(t *testing.T) {
 	wantError(t, env.do(t, http.MethodPost, "/api/v1/uploads", env.alpha, mw.FormDataContentType(), &body), 400, poll.EINVALID)
 	// nor is a body that is not multipart at all
 	wantError(t, env.do(t, http.MethodPost, "/api/v1/uploads", env.alpha, "multipart/form-data; boundary=zz", strings.NewReader("garbage")), 400, poll.EINVALID)
+	// two files in one upload are refused, not half taken
+	body.Reset()
+	mw = multipart.NewWriter(&body)
+	for _, name := range []string{"a.csv", "b.csv"} {
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write([]byte(alphaCSV))
+	}
+	mw.Close()
+	rec = env.do(t, http.MethodPost, "/api/v1/uploads", env.alpha, mw.FormDataContentType(), &body)
+	wantError(t, rec, 400, poll.EINVALID)
+	if !strings.Contains(rec.Body.String(), `has 2 fields \"file\"`) {
+		t.Errorf("two files: %s", rec.Body)
+	}
 }
 
 // TestUpload_Replay checks that an upload is idempotent: the same file
@@ -1090,5 +1103,15 @@ func TestUpload_BrokenBodyIs400(t *testing.T) {
 	}
 	if env.dbSum(t) != before {
 		t.Fatal("a broken upload changed the database")
+	}
+}
+
+func TestJSONOnlyRoutesRefuseCSV(t *testing.T) {
+	env := newUpEnv(t, web.Config{})
+	for _, target := range []string{"/api/v1/polls/abc/revisions?format=csv", "/api/v1/uploads?format=csv", "/api/v1/uploads/u000001?format=csv"} {
+		rec := env.do(t, http.MethodGet, target, env.admin, "", nil)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "this route answers JSON only") {
+			t.Errorf("%s: %d %s; want 400 saying JSON only", target, rec.Code, rec.Body)
+		}
 	}
 }
