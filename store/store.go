@@ -281,20 +281,58 @@ func (db *DB) Records(questionID string, includeRetracted bool) ([]poll.Record, 
 		if tx.Bucket(bucketQuestions).Get([]byte(questionID)) == nil {
 			return poll.Errorf(poll.ENOTFOUND, "no question %q", questionID)
 		}
-		b := tx.Bucket(bucketPolls).Bucket([]byte(questionID))
-		if b == nil {
-			return nil
+		var err error
+		out, err = readRecords(tx, questionID, includeRetracted)
+		return err
+	})
+	return out, err
+}
+
+// Snapshot is a question as one read transaction saw it: the question,
+// every record (retracted ones included), and the data version those
+// belong to. Reading the version with the data, not before it, keeps a
+// download from labelling new data with the version before a write.
+type Snapshot struct {
+	Question *poll.Question
+	Records  []poll.Record
+	Version  uint64
+}
+
+// Snapshot returns the question with the given id as it is now, or ENOTFOUND.
+func (db *DB) Snapshot(questionID string) (*Snapshot, error) {
+	var s Snapshot
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		if s.Question, err = getQuestion(tx, questionID); err != nil {
+			return err
 		}
-		return b.ForEach(func(k, v []byte) error {
-			var r poll.Record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("store: decode poll %x: %w", k, err)
-			}
-			if r.Retracted == nil || includeRetracted {
-				out = append(out, r)
-			}
-			return nil
-		})
+		if v := tx.Bucket(bucketMeta).Get([]byte("version")); len(v) == 8 {
+			s.Version = binary.BigEndian.Uint64(v)
+		}
+		s.Records, err = readRecords(tx, questionID, true)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func readRecords(tx *bolt.Tx, questionID string, includeRetracted bool) ([]poll.Record, error) {
+	var out []poll.Record
+	b := tx.Bucket(bucketPolls).Bucket([]byte(questionID))
+	if b == nil {
+		return nil, nil
+	}
+	err := b.ForEach(func(k, v []byte) error {
+		var r poll.Record
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("store: decode poll %x: %w", k, err)
+		}
+		if r.Retracted == nil || includeRetracted {
+			out = append(out, r)
+		}
+		return nil
 	})
 	return out, err
 }

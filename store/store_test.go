@@ -287,3 +287,21 @@ func TestReuploadOfRetractedPollIsCounted(t *testing.T) {
 		t.Fatal("the correction brought the retracted poll back into the averages")
 	}
 }
+
+func TestSnapshot(t *testing.T) {
+	db := MustOpenDB(t)
+	if _, err := db.Snapshot("q"); poll.ErrorCode(err) != poll.ENOTFOUND {
+		t.Fatalf("unknown question: %v", err)
+	}
+	if _, err := importText(t, db, head+"q,,A,2023-03-01,2023-03-02,1000,40,55\nq,,B,2023-03-03,2023-03-04,800,38,57\n", false); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := db.Polls("q")
+	if _, err := db.Retract(ps[0].ID, "op", nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Snapshot("q")
+	if err != nil || s.Question.ID != "q" || len(s.Records) != 2 || s.Version != db.Version() || s.Version == 0 {
+		t.Fatalf("snapshot %+v, %v; want both records (one retracted) at version %d", s, err, db.Version())
+	}
+}

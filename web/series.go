@@ -28,15 +28,14 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 	ver := s.db.Version()
 	key := "series|" + qid + "|" + v.Key()
 	val, err := s.cache.get(key, ver, func() (any, error) {
-		q, err := s.db.Question(qid)
+		snap, err := s.db.Snapshot(qid)
 		if err != nil {
 			return nil, err
 		}
-		recs, err := s.db.Records(qid, true)
-		if err != nil {
-			return nil, err
-		}
-		c := &Computed{Question: q, Records: recs, Version: ver}
+		// snap.Version may be newer than ver when a write committed in
+		// between: the data is labelled with the version it belongs to.
+		q, recs := snap.Question, snap.Records
+		c := &Computed{Question: q, Records: recs, Version: snap.Version}
 		for i := range recs {
 			if recs[i].Retracted != nil {
 				continue
