@@ -109,6 +109,23 @@
     return out;
   }
 
+  // staggerEvents puts the label of an event that stands close to the one
+  // before it (within 4% of the axis) at the bottom of its line instead of
+  // the top, so that two nearby events' labels do not overlap.
+  function staggerEvents(items, spanDays) {
+    var near = spanDays * DAY * 0.04;
+    var sorted = items.slice().sort(function (a, b) { return a.xAxis - b.xAxis; });
+    var prevX = null, prevLow = false;
+    sorted.forEach(function (it) {
+      var low = prevX !== null && it.xAxis - prevX < near && !prevLow;
+      if (low) {
+        it.label = Object.assign({}, it.label, { position: 'insideStartTop' });
+      }
+      prevX = it.xAxis;
+      prevLow = low;
+    });
+  }
+
   function init(el) {
     var target = document.getElementById(el.dataset.echarts);
     if (!target) {
@@ -133,6 +150,9 @@
       if (typeof s.id === 'string' && (s.id.indexOf('lower-') === 0 || s.id.indexOf('band-') === 0 || s.id === 'events')) {
         s.silent = true;
         s.tooltip = { show: false };
+      }
+      if (s.id === 'events' && s.markLine && s.markLine.data) {
+        staggerEvents(s.markLine.data, span);
       }
     });
     var chart = echarts.init(target, null, { renderer: 'canvas', locale: 'EN' });
