@@ -600,6 +600,16 @@ func (db *DB) Uploads(account string) ([]poll.Upload, error) {
 		}
 		return nil
 	})
+	// Ids are "u" and a sequence number of at least six digits: by length,
+	// then bytes, is by number, also past u999999 (which the keys' byte
+	// order is not).
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].ID, out[j].ID
+		if len(a) != len(b) {
+			return len(a) > len(b)
+		}
+		return a > b
+	})
 	return out, err
 }
 
