@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,13 +18,9 @@ import (
 // fixed clock.
 func accountsTestDB(tb testing.TB) *store.DB {
 	tb.Helper()
-	db, err := store.Open(filepath.Join(tb.TempDir(), "test.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	db := MustOpenDB(tb)
 	now := time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
-	tb.Cleanup(func() { db.Close() })
 	return db
 }
 

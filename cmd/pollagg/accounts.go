@@ -185,22 +185,32 @@ func cmdPollsterList(ctx context.Context, e *env) error {
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
-func cmdTokenRotate(ctx context.Context, e *env) error {
+// openNamedAccount parses a token command's flags and its one account
+// name, and opens the existing database.
+func openNamedAccount(e *env, cmd string) (*store.DB, string, error) {
 	var dbPath string
-	fs := newFlags(e, "token rotate", &dbPath)
+	fs := newFlags(e, cmd, &dbPath)
 	args, err := parseMixed(fs, e)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	if len(args) != 1 {
-		return usagef("name exactly one account (a pollster's name or alias, or \"operator\")")
+		return nil, "", usagef("name exactly one account (a pollster's name or alias, or \"operator\")")
 	}
 	db, err := openAccounts(dbPath, true)
+	if err != nil {
+		return nil, "", err
+	}
+	return db, args[0], nil
+}
+
+func cmdTokenRotate(ctx context.Context, e *env) error {
+	db, name, err := openNamedAccount(e, "token rotate")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a, tok, err := db.RotateToken(args[0])
+	a, tok, err := db.RotateToken(name)
 	if err != nil {
 		return err
 	}
@@ -210,21 +220,12 @@ func cmdTokenRotate(ctx context.Context, e *env) error {
 }
 
 func cmdTokenRevoke(ctx context.Context, e *env) error {
-	var dbPath string
-	fs := newFlags(e, "token revoke", &dbPath)
-	args, err := parseMixed(fs, e)
-	if err != nil {
-		return err
-	}
-	if len(args) != 1 {
-		return usagef("name exactly one account (a pollster's name or alias, or \"operator\")")
-	}
-	db, err := openAccounts(dbPath, true)
+	db, name, err := openNamedAccount(e, "token revoke")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a, err := db.RevokeToken(args[0])
+	a, err := db.RevokeToken(name)
 	if err != nil {
 		return err
 	}
