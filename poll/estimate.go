@@ -96,6 +96,20 @@ type Options struct {
 	// extra standard deviation, in percentage points (0: events are only
 	// drawn, never modelled).
 	EventJumpSD float64 `json:"event_jump_sd"`
+	// SharedError is the error every poll of the question shares, in
+	// percentage points (standard deviation): what the whole industry, or
+	// the way a question is worded, gets wrong together, which no average
+	// of polls can remove. It widens the band of the average (Lower,
+	// Upper), not the range of a new poll, which shares that error. 0
+	// gives the band of the polls alone. Learned from questions with a
+	// result (LearnSharedError); DefaultOptions sets DefaultSharedError.
+	SharedError float64 `json:"shared_error"`
+	// HouseBias is a prior lean per pollster and answer, in points,
+	// subtracted from the pollster's polls before averaging (the house
+	// effects the engine estimates then come on top). Pollster ratings
+	// fill it (Calibration.Apply); pollsters match ignoring case and
+	// surrounding space.
+	HouseBias map[string]map[string]float64 `json:"house_bias,omitempty"`
 	// From and To bound the days returned; nil means the first and the
 	// last poll's date.
 	From *Date `json:"from,omitempty"`

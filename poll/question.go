@@ -17,10 +17,14 @@ type Question struct {
 	Events  []Event  `json:"events,omitempty"`
 	// Notes is free text shown under the title (caveats, scope), in
 	// English; NotesKo is the same in Korean.
-	Notes   string    `json:"notes,omitempty"`
-	NotesKo string    `json:"notes_ko,omitempty"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
+	Notes   string `json:"notes,omitempty"`
+	NotesKo string `json:"notes_ko,omitempty"`
+	// ResultHistory holds the question's outcome (an election's or a
+	// referendum's result) with every earlier version, oldest first; empty
+	// when the truth is not known. Result returns the current one.
+	ResultHistory []OutcomeRevision `json:"result_history,omitempty"`
+	Created       time.Time         `json:"created"`
+	Updated       time.Time         `json:"updated"`
 }
 
 // Option is one answer option of a question.

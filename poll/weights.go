@@ -58,6 +58,7 @@ func DefaultOptions() Options {
 		NonSamplingSD:     defaultNonSamplingSD,
 		DefaultSampleSize: defaultSampleSize,
 		EventJumpSD:       defaultEventJumpSD,
+		SharedError:       DefaultSharedError,
 	}
 }
 
@@ -404,12 +405,21 @@ func (o *Options) validateWeights() error {
 		return Errorf(EINVALID, "low_response_rate must be a percentage from 0 to 100 (got %v)", o.LowResponseRate)
 	case bad(o.EventJumpSD) || o.EventJumpSD < 0 || o.EventJumpSD > 50:
 		return Errorf(EINVALID, "event_jump_sd must be from 0 to 50 percentage points (got %v)", o.EventJumpSD)
+	case bad(o.SharedError) || o.SharedError < 0 || o.SharedError > 25:
+		return Errorf(EINVALID, "shared_error must be from 0 to 25 percentage points (got %v)", o.SharedError)
 	case bad(o.LowResponseFactor) || o.LowResponseFactor < 0 || o.LowResponseFactor > 1:
 		return Errorf(EINVALID, "low_response_factor must be from 0 to 1 (got %v)", o.LowResponseFactor)
 	}
 	for _, m := range sortedModes(o.DesignEffect) {
 		if v := o.DesignEffect[m]; bad(v) || v <= 0 || v > 100 {
 			return Errorf(EINVALID, "design_effect of mode %q must be above 0 and at most 100 (got %v)", m, v)
+		}
+	}
+	for _, name := range sortedKeys(o.HouseBias) {
+		for _, a := range sortedKeys(o.HouseBias[name]) {
+			if v := o.HouseBias[name][a]; bad(v) || math.Abs(v) > 50 {
+				return Errorf(EINVALID, "house_bias of %q on %q must be within ±50 points (got %v)", name, a, v)
+			}
 		}
 	}
 	for _, name := range sortedKeys(o.PollsterRating) {

@@ -8,6 +8,8 @@
 //	meta       "schema" → schema version (decimal text, currently 1)
 //	           "version" → data version, 8-byte big-endian, +1 per committed write
 //	           "updated" → time of the last write (RFC 3339)
+//	           "calibration" → poll.Calibration: shared error and pollster
+//	           ratings learned from the questions' results
 //	questions  question id → poll.Question
 //	polls      question id → nested bucket:
 //	             date key (4 bytes) ‖ poll id (8 bytes) → poll.Record
@@ -296,6 +298,9 @@ type Snapshot struct {
 	Question *poll.Question
 	Records  []poll.Record
 	Version  uint64
+	// Calibration is the stored calibration (shared error, pollster
+	// ratings) as of the same version; nil when none was computed.
+	Calibration *poll.Calibration
 }
 
 // Snapshot returns the question with the given id as it is now, or ENOTFOUND.
@@ -308,6 +313,9 @@ func (db *DB) Snapshot(questionID string) (*Snapshot, error) {
 		}
 		if v := tx.Bucket(bucketMeta).Get([]byte("version")); len(v) == 8 {
 			s.Version = binary.BigEndian.Uint64(v)
+		}
+		if s.Calibration, err = getCalibration(tx); err != nil {
+			return err
 		}
 		s.Records, err = readRecords(tx, questionID, true)
 		return err
