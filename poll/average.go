@@ -324,9 +324,9 @@ func (e *engine) linearSeries(k int, s *optSeries) {
 	}
 }
 
-// assemble turns per-option series into AnswerSeries: it keeps the day's
-// answers coherent, adds the new-poll range, clamps to [0, 100] and removes
-// any NaN.
+// assemble turns per-option series into AnswerSeries: it fits each day's
+// answers so they stay coherent (see coherent), adds the shared error to
+// the band and the new-poll range around it, and removes any NaN.
 func (e *engine) assemble(raw []*optSeries) []AnswerSeries {
 	pr := e.pr
 	n := pr.to - pr.from + 1
@@ -340,35 +340,41 @@ func (e *engine) assemble(raw []*optSeries) []AnswerSeries {
 		}
 		out[k].Points = make([]Point, n)
 	}
+	shared := pr.o.SharedError * pr.o.SharedError
+	// Answers reported by no poll are left out of the day's fit.
+	var live []int
+	for k := range raw {
+		if raw[k] != nil {
+			live = append(live, k)
+		}
+	}
+	est := make([]float64, len(live))
+	vs := make([]float64, len(live))
+	fit := make([]float64, len(live))
+	exact := pr.o.DropUndecided && complete
 	for x := 0; x < n; x++ {
-		sum := 0.0
-		for k := range raw {
-			if raw[k] != nil {
-				sum += clamp(nanTo(raw[k].est[x], 0), 0, 100)
-			}
-		}
-		scale := 1.0
-		if sum > 100 || (pr.o.DropUndecided && complete && sum > 0) {
-			scale = 100 / sum
-		}
-		for k, s := range raw {
-			if s == nil {
-				continue
-			}
-			est := clamp(nanTo(s.est[x], 0), 0, 100) * scale
+		for i, k := range live {
+			s := raw[k]
+			est[i] = nanTo(s.est[x], 0)
 			v := nanTo(s.v[x], 0)
 			if v < 0 || math.IsInf(v, 0) {
 				v = 0
 			}
-			pv := v + e.pollVar(k, est)
-			se, pse := math.Sqrt(v), math.Sqrt(pv)
+			vs[i] = v
+		}
+		coherent(est, vs, exact, fit)
+		for i, k := range live {
+			s := raw[k]
+			p, v := fit[i], vs[i]
+			se := math.Sqrt(v + shared)
+			pse := math.Sqrt(v + e.pollVar(k, p))
 			out[k].Points[x] = Point{
 				Date:      pr.day0 + Date(pr.from+x),
-				Estimate:  est,
-				Lower:     clamp(est-z95*se, 0, est),
-				Upper:     clamp(est+z95*se, est, 100),
-				PollLower: clamp(est-z95*pse, 0, est),
-				PollUpper: clamp(est+z95*pse, est, 100),
+				Estimate:  p,
+				Lower:     clamp(p-z95*se, 0, p),
+				Upper:     clamp(p+z95*se, p, 100),
+				PollLower: clamp(p-z95*pse, 0, p),
+				PollUpper: clamp(p+z95*pse, p, 100),
 				NEff:      math.Max(nanTo(s.neff[x], 0), 0),
 			}
 		}
@@ -376,6 +382,64 @@ func (e *engine) assemble(raw []*optSeries) []AnswerSeries {
 	return out
 }
 
+// coherent fits one day's answers to shares that can be true together:
+// each within 0-100 and together at most 100 (exactly 100 when exact, the
+// decided answers once undecided is dropped). It writes to fit the
+// coherent shares nearest to est in the metric of the estimates'
+// variances, Σ (fit_k − est_k)² / v_k, so that the answers known least
+// precisely absorb most of the correction. The solution is
+// fit_k = clamp(est_k − λ·v_k, 0, 100) for the λ that meets the sum
+// (λ = 0 when the clamped estimates already fit), found by bisection.
+func coherent(est, v []float64, exact bool, fit []float64) {
+	K := len(est)
+	if K == 0 {
+		return
+	}
+	// Weights: the variances, floored so that an answer with no variance
+	// still moves (and all move alike when every variance is zero).
+	w := make([]float64, K)
+	maxV := 0.0
+	for _, x := range v {
+		maxV = math.Max(maxV, x)
+	}
+	floor := math.Max(maxV*1e-6, 1e-9)
+	for k := range w {
+		w[k] = math.Max(v[k], floor)
+	}
+	at := func(lambda float64) float64 {
+		sum := 0.0
+		for k := range est {
+			fit[k] = clamp(est[k]-lambda*w[k], 0, 100)
+			sum += fit[k]
+		}
+		return sum
+	}
+	sum := at(0)
+	if sum <= 100 && !exact || sum == 100 {
+		return
+	}
+	if exact && sum == 0 {
+		return // nothing to rescale: no answer has any share
+	}
+	// Σ fit(λ) falls as λ grows; bracket the λ where it crosses 100.
+	lo, hi := 0.0, 0.0
+	for k := range est {
+		lo = math.Min(lo, (est[k]-100)/w[k])
+		hi = math.Max(hi, est[k]/w[k])
+	}
+	for range 200 {
+		mid := lo + (hi-lo)/2
+		if mid <= lo || mid >= hi {
+			break
+		}
+		if at(mid) > 100 {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	at(hi)
+}
 // pollVar is the variance of a new poll of typical size around a true
 // share p: sampling, non-sampling and house-and-mode spread.
 func (e *engine) pollVar(k int, p float64) float64 {

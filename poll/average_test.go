@@ -61,7 +61,14 @@ func checkResult(t *testing.T, r *poll.Result, from, to poll.Date) {
 					t.Fatalf("%s %s: non-finite value in %+v", s.Option, p.Date, p)
 				}
 			}
-			if !(0 <= p.PollLower && p.PollLower <= p.Lower && p.Lower <= p.Estimate && p.Estimate <= p.Upper && p.Upper <= p.PollUpper && p.PollUpper <= 100) {
+			// The band of the average and the range of a new poll both hold
+			// the estimate; without shared error the band lies inside the
+			// range (a new poll shares the polls' common error, so the band
+			// that allows for it may reach past the range).
+			nested := p.PollLower <= p.Lower && p.Upper <= p.PollUpper
+			if !(0 <= p.Lower && p.Lower <= p.Estimate && p.Estimate <= p.Upper && p.Upper <= 100 &&
+				0 <= p.PollLower && p.PollLower <= p.Estimate && p.Estimate <= p.PollUpper && p.PollUpper <= 100) ||
+				(r.Options.SharedError == 0 && !nested) {
 				t.Fatalf("%s %s: bands out of order: %+v", s.Option, p.Date, p)
 			}
 		}
@@ -104,7 +111,9 @@ func TestAverage_Demo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.method), func(t *testing.T) {
-			r, err := poll.Average(demoQuestion(), demoPolls(), optionsFor(tt.method))
+			o := optionsFor(tt.method)
+			o.SharedError = 0 // the polls' own band
+			r, err := poll.Average(demoQuestion(), demoPolls(), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -224,7 +233,9 @@ func TestAverage_GapWidensBand(t *testing.T) {
 	d0 := day("2024-01-01")
 	polls := []poll.Poll{mk("A", d0, 1000, 40), mk("B", d0+2, 1000, 42), mk("C", d0+4, 1000, 41),
 		mk("A", d0+200, 1000, 50), mk("B", d0+202, 1000, 52), mk("C", d0+204, 1000, 51)}
-	r, err := poll.Average(q, polls, poll.DefaultOptions())
+	o := poll.DefaultOptions()
+	o.SharedError = 0 // the polls' own band, which the gap widens
+	r, err := poll.Average(q, polls, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,5 +301,42 @@ func TestAverage_HugePollDoesNotDominate(t *testing.T) {
 		if got := r.Series[0].Points[0].Estimate; math.Abs(got-want) > 1e-9 {
 			t.Fatalf("%s: estimate %v, want %v", m, got, want)
 		}
+	}
+}
+
+// TestAverage_SharedErrorWidensBand checks that the shared error adds in
+// quadrature to the band of the average, for every method, and leaves the
+// estimate and the range of a new poll alone.
+func TestAverage_SharedErrorWidensBand(t *testing.T) {
+	for _, m := range poll.Methods {
+		t.Run(string(m), func(t *testing.T) {
+			o := optionsFor(m)
+			o.SharedError = 0
+			r0, err := poll.Average(demoQuestion(), demoPolls(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.SharedError = 3
+			r3, err := poll.Average(demoQuestion(), demoPolls(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range r0.Series {
+				for i, p0 := range r0.Series[k].Points {
+					p3 := r3.Series[k].Points[i]
+					if p0.Estimate != p3.Estimate || p0.PollLower != p3.PollLower || p0.PollUpper != p3.PollUpper {
+						t.Fatalf("%s %s: estimate or new-poll range moved: %+v vs %+v", r0.Series[k].Option, p0.Date, p0, p3)
+					}
+					if p3.Lower == 0 || p3.Upper == 100 || p0.Lower == 0 {
+						continue // clamped: quadrature does not hold at 0 or 100
+					}
+					se0 := (p0.Upper - p0.Lower) / 2 / 1.959963984540054
+					se3 := (p3.Upper - p3.Lower) / 2 / 1.959963984540054
+					if want := math.Sqrt(se0*se0 + 9); math.Abs(se3-want) > 1e-9 {
+						t.Fatalf("%s %s: band SE %.6f, want sqrt(%.6f² + 3²) = %.6f", r0.Series[k].Option, p0.Date, se3, se0, want)
+					}
+				}
+			}
+		})
 	}
 }

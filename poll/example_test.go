@@ -8,7 +8,8 @@ import (
 
 // ExampleAverage averages the seven real polls on the March 2023
 // third-party compensation plan with the default method (kalman, house
-// effects subtracted) and prints the last day.
+// effects subtracted, DefaultSharedError points of error shared by all
+// polls in the band) and prints the last day.
 func ExampleAverage() {
 	r, err := poll.Average(demoQuestion(), demoPolls(), poll.DefaultOptions())
 	if err != nil {
@@ -21,7 +22,7 @@ func ExampleAverage() {
 			p.Date, s.Option, p.Estimate, p.Lower, p.Upper, p.PollLower, p.PollUpper)
 	}
 	// Output:
-	// 2023-03-14 support: 36.6% (average within 34.7–38.5; a new poll within 27.9–45.4)
-	// 2023-03-14 oppose: 57.6% (average within 55.7–59.5; a new poll within 47.9–67.3)
-	// 2023-03-14 undecided: 5.8% (average within 3.9–7.6; a new poll within 1.6–9.9)
+	// 2023-03-14 support: 36.6% (average within 31.4–41.9; a new poll within 28.2–45.1)
+	// 2023-03-14 oppose: 57.6% (average within 52.4–62.9; a new poll within 48.2–67.0)
+	// 2023-03-14 undecided: 5.7% (average within 0.5–11.0; a new poll within 1.6–9.9)
 }

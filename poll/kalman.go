@@ -2,6 +2,7 @@ package poll
 
 import (
 	"math"
+	"slices"
 )
 
 // The kalman method. For one answer option, poll i fielded on day d(i) by
@@ -198,8 +199,12 @@ func newKfit(pr *prepared, k int, spec kspec) *kfit {
 			}
 		}
 	}
-	for _, c := range modeCount {
-		if c > 0 {
+	// A poll whose mode is not reported has a missing mode, not a mode of
+	// its own: it gets no mode column, and its pollster's house effect
+	// carries whatever its mode adds.
+	unknown := slices.Index(pr.modes, ModeUnknown)
+	for m, c := range modeCount {
+		if c > 0 && m != unknown {
 			activeK++
 		}
 	}
@@ -215,7 +220,7 @@ func newKfit(pr *prepared, k int, spec kspec) *kfit {
 	}
 	for m := range f.mcol {
 		f.mcol[m] = -1
-		if spec.mode && activeK >= 2 && modeCount[m] > 0 {
+		if spec.mode && activeK >= 2 && modeCount[m] > 0 && m != unknown {
 			f.mcol[m] = f.p
 			f.p++
 		}

@@ -113,6 +113,31 @@ func (o *Options) rating(name string) float64 {
 	return 1
 }
 
+// houseBias returns the prior leans of a pollster from HouseBias: by exact
+// name, then ignoring case and surrounding space; nil when none.
+func (o *Options) houseBias(name string) map[string]float64 {
+	if b, ok := o.HouseBias[name]; ok {
+		return b
+	}
+	key := pollsterKey(name)
+	for k, b := range o.HouseBias {
+		if pollsterKey(k) == key {
+			return b
+		}
+	}
+	return nil
+}
+
+// subtractBias removes a pollster's prior lean from each reported answer
+// of one poll, keeping the shares within 0-100.
+func subtractBias(y []float64, opts []Option, bias map[string]float64) {
+	for k, opt := range opts {
+		if b, ok := bias[opt.ID]; ok && !math.IsNaN(y[k]) {
+			y[k] = clamp(y[k]-b, 0, 100)
+		}
+	}
+}
+
 // pollsterKey is the identity of a pollster: its name with case and
 // surrounding space ignored, as in IdentityKey.
 func pollsterKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
@@ -168,9 +193,10 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 		return nil, Errorf(EINVALID, "question %q has no answer options to average", q.ID)
 	}
 	K := len(pr.opts)
-	slab := make([]float64, len(polls)*K) // every poll's y, in one allocation
-	keyOf := map[string]string{}          // raw pollster name → pollsterKey
-	ratingOf := map[string]float64{}      // raw pollster name → rating
+	slab := make([]float64, len(polls)*K)     // every poll's y, in one allocation
+	keyOf := map[string]string{}              // raw pollster name → pollsterKey
+	ratingOf := map[string]float64{}          // raw pollster name → rating
+	biasOf := map[string]map[string]float64{} // raw pollster name → prior leans
 	pkeys := map[string]int{}
 	var pnames []string
 	modeSeen := map[Mode]bool{}
@@ -192,6 +218,14 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 		}
 		if !any {
 			continue
+		}
+		if len(o.HouseBias) > 0 {
+			b, ok := biasOf[p.Pollster]
+			if !ok {
+				b = o.houseBias(p.Pollster)
+				biasOf[p.Pollster] = b
+			}
+			subtractBias(y, pr.opts, b)
 		}
 		if o.DropUndecided && !renormalise(y, p.Results, undecided) {
 			continue
