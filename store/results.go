@@ -30,7 +30,9 @@ func (c ResultCounts) String() string {
 // question whose outcome differs from its stored one gets a new revision
 // of it; an identical one is left alone, so importing a file twice writes
 // nothing the second time.
-func (db *DB) ImportResults(r *pollcsv.Results, by string) (ResultCounts, error) {
+//
+// A dry run validates and counts the same way and writes nothing.
+func (db *DB) ImportResults(r *pollcsv.Results, by string, dryRun bool) (ResultCounts, error) {
 	var counts ResultCounts
 	if len(r.Problems) > 0 {
 		return counts, &poll.Problems{List: r.Problems}
@@ -62,8 +64,14 @@ func (db *DB) ImportResults(r *pollcsv.Results, by string) (ResultCounts, error)
 			}
 			*changed = true
 		}
+		if dryRun {
+			return errDryRun
+		}
 		return nil
 	})
+	if err == errDryRun {
+		err = nil
+	}
 	if err != nil {
 		return ResultCounts{}, err
 	}

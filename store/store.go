@@ -260,6 +260,9 @@ func (db *DB) PutQuestion(q *poll.Question) error {
 		now := db.Now().UTC()
 		if old, err := getQuestion(tx, q.ID); err == nil {
 			q.Created = old.Created
+			if q.ResultHistory == nil { // results are set with SetResult; a plain put keeps them
+				q.ResultHistory = old.ResultHistory
+			}
 			for _, o := range old.Options {
 				if _, ok := q.Option(o.ID); !ok {
 					return poll.Errorf(poll.EINVALID, "question %q: option %q cannot be removed", q.ID, o.ID)

@@ -25,7 +25,7 @@ func init() {
 		{web.KindHouseEffects, "print a question's pollster and mode effects (CSV or JSON, the API's bytes)"},
 	} {
 		kind := d.kind
-		usage := "[--db FILE] --question ID [--format csv|json] [--method M] [--half-life DAYS] [--window DAYS] [--span F] [--adjust-house=BOOL] [--adjust-mode=BOOL] [--drop-undecided=BOOL] [--from DATE] [--to DATE] [--pollster NAME]... [--mode M,...] [--answers A,...]"
+		usage := "[--db FILE] --question ID [--format csv|json] [--method M] [--half-life DAYS] [--window DAYS] [--span F] [--adjust-house=BOOL] [--adjust-mode=BOOL] [--drop-undecided=BOOL] [--from DATE] [--to DATE] [--pollster NAME]... [--mode M,...] [--answers A,...] [--shared-error POINTS] [--ratings=BOOL]"
 		if kind == web.KindPolls {
 			usage += " [--include-retracted]"
 		}
@@ -81,6 +81,8 @@ var downloadFlags = []struct {
 	{"pollster", "only this pollster's polls (`NAME`, repeatable)", false, true},
 	{"mode", "only polls of these `MODES` (phone-live,phone-ARS,online,mixed,unknown)", false, false},
 	{"answers", "only these `ANSWERS` (comma-separated option ids)", false, false},
+	{"shared-error", "error all polls share, in `POINTS`, added to the band (default: learned from the results, else 2.5; 0: the polls' own band)", false, false},
+	{"ratings", "feed the pollster ratings into the average (true or false; default true)", true, false},
 }
 
 func cmdDownload(ctx context.Context, e *env, kind string) error {

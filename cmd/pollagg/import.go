@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/term"
 
+	"github.com/pollagg/pollagg/calibrate"
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/pollcsv"
 	"github.com/pollagg/pollagg/store"
@@ -20,7 +22,7 @@ func init() {
 	register(&command{
 		name:    "import",
 		usage:   "[--db FILE] [--question ID] [--dry-run] FILE...",
-		summary: "import poll CSV files (wide, Korean-header or long format); each file whole or not at all",
+		summary: "import poll CSV files (wide, Korean-header or long format) or results files (question_id,date,answer,pct); each file whole or not at all",
 		run:     cmdImport,
 	})
 }
@@ -50,9 +52,36 @@ func cmdImport(ctx context.Context, e *env) error {
 	}
 	defer db.Close()
 	failed := 0
+	var touched []string // questions whose polls or results changed
+	resultsChanged := false
 	for _, name := range fs.Args() {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if isResultsFile(name) {
+			counts, err := importResults(db, name, dry)
+			if err != nil {
+				failed++
+				if probs, ok := err.(*poll.Problems); ok {
+					for _, p := range probs.List {
+						fmt.Fprintln(e.stderr, p.String())
+					}
+					fmt.Fprintf(e.stderr, "%s: rejected: %d problem(s); nothing from this file was stored\n", name, len(probs.List))
+					continue
+				}
+				if poll.ErrorCode(err) == poll.EUNAVAILABLE {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "%s: %s\n", name, message(err))
+				continue
+			}
+			verb := "imported results"
+			if dry {
+				verb = "dry run of results (nothing written)"
+			}
+			fmt.Fprintf(e.stdout, "%s: %s: %s\n", name, verb, counts)
+			resultsChanged = resultsChanged || counts.Changed > 0
+			continue
 		}
 		up, err := importFile(db, name, question, dry, e.stderr)
 		if err != nil {
@@ -75,6 +104,14 @@ func cmdImport(ctx context.Context, e *env) error {
 			verb = "dry run (nothing written)"
 		}
 		fmt.Fprintf(e.stdout, "%s: %s: %s\n", name, verb, up.Counts)
+		if !dry && up.Counts.Added+up.Counts.Changed > 0 {
+			touched = append(touched, up.Questions...)
+		}
+	}
+	if !dry {
+		if err := recalibrate(db, resultsChanged, touched, e.stdout); err != nil {
+			return err
+		}
 	}
 	if failed > 0 {
 		return &exitError{code: 1}
@@ -156,4 +193,59 @@ func (p *progressBar) done() {
 	p.n = p.total
 	p.draw()
 	fmt.Fprintln(p.w)
+}
+
+// isResultsFile reports whether the file at name starts with a results
+// file's header (question_id,date,answer,pct); unreadable files are left to
+// the poll reader's errors.
+func isResultsFile(name string) bool {
+	f, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 256)
+	n, _ := io.ReadFull(f, head)
+	return pollcsv.IsResults(head[:n])
+}
+
+// importResults reads and stores one results file.
+func importResults(db *store.DB, name string, dry bool) (store.ResultCounts, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return store.ResultCounts{}, poll.Errorf(poll.EINVALID, "cannot read: %v", err)
+	}
+	defer f.Close()
+	res, err := pollcsv.ReadResults(name, f)
+	if err != nil {
+		return store.ResultCounts{}, err
+	}
+	return db.ImportResults(res, "cli:"+filepath.Base(name), dry)
+}
+
+// recalibrate refreshes the stored calibration when results changed or an
+// import changed polls of a question with a result, and says what it
+// learned.
+func recalibrate(db *store.DB, resultsChanged bool, touched []string, w io.Writer) error {
+	var c *poll.Calibration
+	var err error
+	switch {
+	case resultsChanged:
+		c, err = calibrate.Refresh(db)
+	case len(touched) > 0:
+		var did bool
+		if did, err = calibrate.AfterImport(db, touched); did {
+			c, err = db.Calibration()
+		}
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		fmt.Fprintf(w, "calibrated on %d questions with results: shared error %.2f points (%s), %d pollsters rated\n",
+			c.Questions, c.SharedErrorFor(poll.DefaultMethod), poll.DefaultMethod, len(c.Ratings))
+	}
+	return nil
 }

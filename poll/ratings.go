@@ -1,0 +1,351 @@
+package poll
+
+import (
+	"math"
+	"sort"
+)
+
+// Pollster ratings. Every poll of a question with a result misses it by
+//
+//	e_i = y_i − result = b_r + h_j + ε_i,   ε_i ~ N(0, s_i + σ²)
+//
+// on each answer, where b_r ~ N(0, ω²) is the miss the polls of race r
+// share (the industry's error there), h_j ~ N(0, τ²) is pollster j's bias
+// relative to the others, s_i = y(100 − y)/n is the poll's sampling
+// variance and σ² the error beyond sampling of a typical poll. b and h are
+// estimated jointly by backfitting their posterior means, and ω², τ², σ²
+// by EM, so a pollster with few polls gets a bias shrunk toward zero in
+// proportion to how little its polls say (a one-poll pollster's bias is
+// about τ²/(τ² + s + σ²) of its raw miss). Its excess error is the mean of
+// r_i² − (s_i + σ²) over its polls (r the residual after b and h), shrunk
+// toward zero by the same empirical-Bayes rule across pollsters.
+
+// ratingIters bounds the backfitting rounds; the fit converges in far fewer.
+const ratingIters = 200
+
+// minExcessVar is the least between-pollster variance of excess error
+// (points⁴) the shrinkage assumes, so that a method-of-moments estimate of
+// zero does not claim every pollster is exactly average.
+const minExcessVar = 0.25
+
+// ratingObs is one poll's miss on one answer.
+type ratingObs struct {
+	race, pollster int
+	e, s           float64 // miss and sampling variance
+	first          bool    // on the question's first answer (one per poll)
+}
+
+// pollShares returns a poll's shares of the outcome's answers, rescaled to
+// sum to 100 over them, and false when the poll misses any of them.
+func pollShares(p *Poll, answers []string) ([]float64, bool) {
+	ys := make([]float64, len(answers))
+	sum := 0.0
+	for k, a := range answers {
+		v, ok := p.Results[a]
+		if !ok || math.IsNaN(v) || v < 0 {
+			return nil, false
+		}
+		ys[k] = v
+		sum += v
+	}
+	if !(sum > 0) {
+		return nil, false
+	}
+	for k := range ys {
+		ys[k] *= 100 / sum
+	}
+	return ys, true
+}
+
+// outcomeAnswers returns the outcome's answers in the question's option
+// order (answers the question lacks are left out).
+func outcomeAnswers(q *Question, o *Outcome) []string {
+	var out []string
+	for _, opt := range q.Options {
+		if _, ok := o.Shares[opt.ID]; ok {
+			out = append(out, opt.ID)
+		}
+	}
+	return out
+}
+
+// RatePollsters rates every pollster with a poll of one of cases against
+// the results, as described above. Polls without a sample size count as
+// DefaultOptions' DefaultSampleSize; a poll that does not report every
+// answer of its question's result is left out.
+func RatePollsters(cases []ResultCase) ([]Rating, RatingModel) {
+	names := map[string]int{}
+	var display []string
+	byAnswer := map[string][]ratingObs{}
+	var answerOrder []string
+	type record struct {
+		races  map[int]bool
+		polls  int
+		absSum float64
+	}
+	var recs []record
+	defN := float64(DefaultOptions().DefaultSampleSize)
+	for r := range cases {
+		c := &cases[r]
+		answers := outcomeAnswers(c.Question, &c.Outcome)
+		if len(answers) < 2 {
+			continue
+		}
+		truth := make([]float64, len(answers))
+		tsum := 0.0
+		for k, a := range answers {
+			truth[k] = c.Outcome.Shares[a]
+			tsum += truth[k]
+		}
+		for k := range truth {
+			truth[k] *= 100 / tsum
+		}
+		for i := range c.Polls {
+			p := &c.Polls[i]
+			ys, ok := pollShares(p, answers)
+			if !ok {
+				continue
+			}
+			key := pollsterKey(p.Pollster)
+			j, ok := names[key]
+			if !ok {
+				j = len(display)
+				names[key] = j
+				display = append(display, p.Pollster)
+				recs = append(recs, record{races: map[int]bool{}})
+			}
+			n := float64(p.SampleSize)
+			if n <= 0 {
+				n = defN
+			}
+			recs[j].races[r] = true
+			recs[j].polls++
+			recs[j].absSum += math.Abs(ys[0] - truth[0])
+			for k, a := range answers {
+				if _, seen := byAnswer[a]; !seen {
+					answerOrder = append(answerOrder, a)
+				}
+				y := clamp(ys[k], 0.5, 99.5)
+				byAnswer[a] = append(byAnswer[a], ratingObs{race: r, pollster: j, e: ys[k] - truth[k], s: y * (100 - y) / n, first: k == 0})
+			}
+		}
+	}
+	J := len(display)
+	out := make([]Rating, J)
+	for j := range out {
+		out[j] = Rating{Pollster: display[j], Questions: len(recs[j].races), Polls: recs[j].polls,
+			MeanAbsError: recs[j].absSum / float64(max(recs[j].polls, 1)), Weight: 1, Bias: []AnswerBias{}}
+	}
+	var model RatingModel
+	// The excess error comes from each poll's first answer only: with two
+	// answers the second is the first's mirror image.
+	var firstObs []ratingObs
+	var firstRes []float64
+	most := 0
+	sort.Strings(answerOrder)
+	for _, a := range answerOrder {
+		obs := byAnswer[a]
+		fit := fitMisses(obs, len(cases), J)
+		for j := range out {
+			if fit.count[j] > 0 {
+				out[j].Bias = append(out[j].Bias, AnswerBias{Answer: a, Bias: fit.h[j], SE: math.Sqrt(fit.vh[j]), Polls: fit.count[j]})
+			}
+		}
+		for i, o := range obs {
+			if o.first {
+				firstObs = append(firstObs, o)
+				firstRes = append(firstRes, fit.resid[i])
+			}
+		}
+		if fit.n > most { // the model of the answer with the most polls
+			most = fit.n
+			model = RatingModel{RaceSD: math.Sqrt(fit.omega2), PollsterSD: math.Sqrt(fit.tau2), PollSD: math.Sqrt(fit.sigma2)}
+		}
+	}
+	excess(out, firstObs, firstRes, model.PollSD*model.PollSD)
+	return out, model
+}
+
+// missFit is the fitted race and pollster effects of one answer.
+type missFit struct {
+	n                    int
+	h, vh                []float64 // per pollster: bias and its posterior variance
+	count                []int     // per pollster: observations
+	resid                []float64 // per observation: e − b − h
+	omega2, tau2, sigma2 float64
+}
+
+// fitMisses fits e_i = b_r + h_j + ε_i by backfitting with EM updates of
+// the variance components.
+func fitMisses(obs []ratingObs, R, J int) *missFit {
+	f := &missFit{n: len(obs), h: make([]float64, J), vh: make([]float64, J), count: make([]int, J), resid: make([]float64, len(obs))}
+	if len(obs) == 0 {
+		return f
+	}
+	b, vb := make([]float64, R), make([]float64, R)
+	inR := make([]bool, R)
+	for _, o := range obs {
+		f.count[o.pollster]++
+		inR[o.race] = true
+	}
+	omega2, tau2, sigma2 := 4.0, 1.0, 2.0
+	num, den := make([]float64, max(R, J)), make([]float64, max(R, J))
+	for it := 0; it < ratingIters; it++ {
+		clear(num)
+		clear(den)
+		for _, o := range obs {
+			v := o.s + sigma2
+			num[o.race] += (o.e - f.h[o.pollster]) / v
+			den[o.race] += 1 / v
+		}
+		for r := range b {
+			if inR[r] {
+				d := den[r] + 1/omega2
+				b[r], vb[r] = num[r]/d, 1/d
+			}
+		}
+		clear(num)
+		clear(den)
+		for _, o := range obs {
+			v := o.s + sigma2
+			num[o.pollster] += (o.e - b[o.race]) / v
+			den[o.pollster] += 1 / v
+		}
+		for j := range f.h {
+			if f.count[j] > 0 {
+				d := den[j] + 1/tau2
+				f.h[j], f.vh[j] = num[j]/d, 1/d
+			}
+		}
+		// EM updates of the variance components.
+		so, nr := 0.0, 0
+		for r := range b {
+			if inR[r] {
+				so += b[r]*b[r] + vb[r]
+				nr++
+			}
+		}
+		st, nj := 0.0, 0
+		for j := range f.h {
+			if f.count[j] > 0 {
+				st += f.h[j]*f.h[j] + f.vh[j]
+				nj++
+			}
+		}
+		ss := 0.0
+		for _, o := range obs {
+			r := o.e - b[o.race] - f.h[o.pollster]
+			ss += r*r + vb[o.race] + f.vh[o.pollster] - o.s
+		}
+		nOmega := math.Max(so/float64(nr), 0.01)
+		nTau := math.Max(st/float64(nj), 0.01)
+		nSigma := math.Max(ss/float64(len(obs)), 0.1)
+		done := math.Abs(nOmega-omega2) < 1e-6*omega2 && math.Abs(nTau-tau2) < 1e-6*tau2 && math.Abs(nSigma-sigma2) < 1e-6*sigma2
+		omega2, tau2, sigma2 = nOmega, nTau, nSigma
+		if done && it > 2 {
+			break
+		}
+	}
+	for i, o := range obs {
+		f.resid[i] = o.e - b[o.race] - f.h[o.pollster]
+	}
+	f.omega2, f.tau2, f.sigma2 = omega2, tau2, sigma2
+	return f
+}
+
+// excess sets each rating's excess error and weight from the residuals of
+// the polls' first answers: x_i = r_i² − (s_i + σ²), averaged per pollster
+// and shrunk toward zero across pollsters (empirical Bayes, method of
+// moments for the between-pollster variance).
+func excess(out []Rating, obs []ratingObs, res []float64, sigma2 float64) {
+	if len(obs) < 2 {
+		return
+	}
+	J := len(out)
+	sum, cnt := make([]float64, J), make([]int, J)
+	xs := make([]float64, len(obs))
+	mean := 0.0
+	var svs []float64
+	for i, o := range obs {
+		x := res[i]*res[i] - (o.s + sigma2)
+		xs[i] = x
+		sum[o.pollster] += x
+		cnt[o.pollster]++
+		mean += x
+		svs = append(svs, o.s)
+	}
+	mean /= float64(len(xs))
+	vx := 0.0
+	for _, x := range xs {
+		vx += (x - mean) * (x - mean)
+	}
+	vx /= float64(len(xs) - 1)
+	// Between-pollster variance of the true excess: the spread of the
+	// pollsters' means beyond what their own noise explains.
+	between, nj, noise := 0.0, 0, 0.0
+	for j := range out {
+		if cnt[j] == 0 {
+			continue
+		}
+		m := sum[j] / float64(cnt[j])
+		between += m * m
+		noise += vx / float64(cnt[j])
+		nj++
+	}
+	A := math.Max((between-noise)/float64(max(nj, 1)), minExcessVar)
+	sort.Float64s(svs)
+	typ := svs[len(svs)/2] + sigma2
+	for j := range out {
+		if cnt[j] == 0 {
+			continue
+		}
+		raw := sum[j] / float64(cnt[j])
+		se2 := vx / float64(cnt[j])
+		shrink := A / (A + se2)
+		x := raw * shrink
+		post := math.Sqrt(A * se2 / (A + se2))
+		sd := math.Sqrt(math.Max(sigma2+x, 0.01))
+		out[j].ExcessError = sd - math.Sqrt(sigma2)
+		out[j].ExcessErrorSE = post / (2 * sd)
+		out[j].Weight = clamp(typ/math.Max(typ+x, 0.25*typ), 0.25, 4)
+	}
+}
+
+// LearnSharedError estimates the shared error, in points, from the
+// misses e_i of averages against results and each average's own variance
+// v_i (its band without shared error): the maximum of the likelihood
+// Σ −½ [log(v_i + s²) + e_i²/(v_i + s²)] over s in [0, 25] (empirical
+// Bayes), with the standard error from its curvature. Fewer than two
+// misses give DefaultSharedError and a zero SE.
+func LearnSharedError(e, v []float64) (s, se float64) {
+	if len(e) < 2 || len(e) != len(v) {
+		return DefaultSharedError, 0
+	}
+	ll := func(s float64) float64 {
+		t, s2 := 0.0, s*s
+		for i := range e {
+			w := math.Max(v[i], 0) + s2
+			if w <= 0 {
+				w = 1e-9
+			}
+			t -= 0.5 * (math.Log(w) + e[i]*e[i]/w)
+		}
+		return t
+	}
+	best, bestLL := 0.0, ll(0)
+	for x := 0.05; x <= 25; x += 0.05 {
+		if l := ll(x); l > bestLL {
+			best, bestLL = x, l
+		}
+	}
+	s = goldenMax(ll, math.Max(best-0.05, 0), math.Min(best+0.05, 25), 1e-6)
+	h := 1e-3
+	d2 := (ll(s+h) - 2*ll(s) + ll(math.Max(s-h, 0))) / (h * h)
+	if s < h { // on the boundary: one-sided curvature
+		d2 = (ll(s+2*h) - 2*ll(s+h) + ll(s)) / (h * h)
+	}
+	if d2 < 0 {
+		se = 1 / math.Sqrt(-d2)
+	}
+	return s, se
+}
