@@ -440,6 +440,7 @@ func coherent(est, v []float64, exact bool, fit []float64) {
 	}
 	at(hi)
 }
+
 // pollVar is the variance of a new poll of typical size around a true
 // share p: sampling, non-sampling and house-and-mode spread.
 func (e *engine) pollVar(k int, p float64) float64 {

@@ -16,17 +16,17 @@ import (
 // estimated jointly by backfitting their posterior means, and ω², τ², σ²
 // by EM, so a pollster with few polls gets a bias shrunk toward zero in
 // proportion to how little its polls say (a one-poll pollster's bias is
-// about τ²/(τ² + s + σ²) of its raw miss). Its excess error is the mean of
-// r_i² − (s_i + σ²) over its polls (r the residual after b and h), shrunk
-// toward zero by the same empirical-Bayes rule across pollsters.
+// about τ²/(τ² + s + σ²) of its raw miss). Its excess error compares its
+// polls' absolute residuals (after b and h) with a typical poll's, shrunk
+// toward zero across pollsters (see excess).
 
 // ratingIters bounds the backfitting rounds; the fit converges in far fewer.
 const ratingIters = 200
 
-// minExcessVar is the least between-pollster variance of excess error
-// (points⁴) the shrinkage assumes, so that a method-of-moments estimate of
+// minExcessVar is the least between-pollster variance of excess absolute
+// error (points²) the shrinkage assumes, so that a method-of-moments estimate of
 // zero does not claim every pollster is exactly average.
-const minExcessVar = 0.25
+const minExcessVar = 0.01
 
 // ratingObs is one poll's miss on one answer.
 type ratingObs struct {
@@ -253,61 +253,79 @@ func fitMisses(obs []ratingObs, R, J int) *missFit {
 	return f
 }
 
-// excess sets each rating's excess error and weight from the residuals of
-// the polls' first answers: x_i = r_i² − (s_i + σ²), averaged per pollster
-// and shrunk toward zero across pollsters (empirical Bayes, method of
-// moments for the between-pollster variance).
+// excess sets each rating's excess error and weight from the residuals
+// r_i of the polls' first answers, the way FiveThirtyEight's plus-minus
+// compares absolute errors: a_i = |r_i| − E|r_i| with E|r_i| =
+// √(2/π)·√(s_i + σ²), the absolute error a typical poll of its size would
+// have, centred on the mean over all polls. A pollster's mean a is shrunk
+// toward zero by the between-pollster variance (DerSimonian–Laird's
+// moment estimate, floored at minExcessVar) and turned into points of
+// standard deviation (× √(π/2)). Only polls in races of two polls or more
+// count (in a one-poll race the race's miss absorbs the poll's own error);
+// a pollster with none keeps an excess error of 0 and a weight of 1.
 func excess(out []Rating, obs []ratingObs, res []float64, sigma2 float64) {
-	if len(obs) < 2 {
+	J := len(out)
+	perRace := map[int]int{}
+	for _, o := range obs {
+		perRace[o.race]++
+	}
+	var as, svs []float64
+	var who []int
+	mean := 0.0
+	for i, o := range obs {
+		if perRace[o.race] < 2 {
+			continue
+		}
+		a := math.Abs(res[i]) - math.Sqrt(2/math.Pi)*math.Sqrt(o.s+sigma2)
+		as = append(as, a)
+		who = append(who, o.pollster)
+		svs = append(svs, o.s)
+		mean += a
+	}
+	if len(as) < 2 {
 		return
 	}
-	J := len(out)
+	mean /= float64(len(as))
 	sum, cnt := make([]float64, J), make([]int, J)
-	xs := make([]float64, len(obs))
-	mean := 0.0
-	var svs []float64
-	for i, o := range obs {
-		x := res[i]*res[i] - (o.s + sigma2)
-		xs[i] = x
-		sum[o.pollster] += x
-		cnt[o.pollster]++
-		mean += x
-		svs = append(svs, o.s)
+	va := 0.0
+	for i, a := range as {
+		a -= mean
+		sum[who[i]] += a
+		cnt[who[i]]++
+		va += a * a
 	}
-	mean /= float64(len(xs))
-	vx := 0.0
-	for _, x := range xs {
-		vx += (x - mean) * (x - mean)
-	}
-	vx /= float64(len(xs) - 1)
-	// Between-pollster variance of the true excess: the spread of the
-	// pollsters' means beyond what their own noise explains.
-	between, nj, noise := 0.0, 0, 0.0
+	va /= float64(len(as) - 1)
+	// DerSimonian–Laird: Q = Σ w_j m_j² over pollsters with w_j = n_j/va.
+	q, sw, sw2, nj := 0.0, 0.0, 0.0, 0
 	for j := range out {
 		if cnt[j] == 0 {
 			continue
 		}
 		m := sum[j] / float64(cnt[j])
-		between += m * m
-		noise += vx / float64(cnt[j])
+		w := float64(cnt[j]) / va
+		q += w * m * m
+		sw += w
+		sw2 += w * w
 		nj++
 	}
-	A := math.Max((between-noise)/float64(max(nj, 1)), minExcessVar)
+	A := minExcessVar
+	if d := sw - sw2/sw; d > 0 {
+		A = math.Max((q-float64(nj-1))/d, minExcessVar)
+	}
 	sort.Float64s(svs)
-	typ := svs[len(svs)/2] + sigma2
+	typSD := math.Sqrt(svs[len(svs)/2] + sigma2)
 	for j := range out {
 		if cnt[j] == 0 {
 			continue
 		}
 		raw := sum[j] / float64(cnt[j])
-		se2 := vx / float64(cnt[j])
-		shrink := A / (A + se2)
-		x := raw * shrink
+		se2 := va / float64(cnt[j])
+		x := raw * A / (A + se2)
 		post := math.Sqrt(A * se2 / (A + se2))
-		sd := math.Sqrt(math.Max(sigma2+x, 0.01))
-		out[j].ExcessError = sd - math.Sqrt(sigma2)
-		out[j].ExcessErrorSE = post / (2 * sd)
-		out[j].Weight = clamp(typ/math.Max(typ+x, 0.25*typ), 0.25, 4)
+		out[j].ExcessError = x * math.Sqrt(math.Pi/2)
+		out[j].ExcessErrorSE = post * math.Sqrt(math.Pi/2)
+		sd := math.Max(typSD+out[j].ExcessError, typSD/2)
+		out[j].Weight = clamp(typSD*typSD/(sd*sd), 0.25, 4)
 	}
 }
 

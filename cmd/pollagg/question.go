@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -13,8 +15,8 @@ import (
 func init() {
 	register(&command{
 		name:    "question set",
-		usage:   "[--db FILE] [--title-ko TEXT] [--title-en TEXT] [--notes TEXT] [--notes-ko TEXT] [--option ID=KO/EN]... [--event DATE=KO/EN]... ID",
-		summary: "set a question's titles, option labels and events (creates it when new)",
+		usage:   "[--db FILE] [--title-ko TEXT] [--title-en TEXT] [--notes TEXT] [--notes-ko TEXT] [--option ID=KO/EN]... [--event DATE=KO/EN]... [--result ANSWER=PCT... --result-date YYYY-MM-DD] ID",
+		summary: "set a question's titles, option labels, events and result (creates it when new)",
 		run:     cmdQuestionSet,
 	})
 	register(&command{
@@ -33,8 +35,11 @@ func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 
 func cmdQuestionSet(ctx context.Context, e *env) error {
 	var dbPath, ko, en, notes, notesKo string
-	var options, events multi
+	var options, events, results multi
+	var resultDate string
 	fs := newFlags(e, "question set", &dbPath)
+	fs.Var(&results, "result", "the true share of one answer, `ANSWER=PCT` (repeatable, with --result-date): an election's or referendum's result")
+	fs.StringVar(&resultDate, "result-date", "", "the result's `DATE` (YYYY-MM-DD)")
 	fs.StringVar(&ko, "title-ko", "", "Korean title")
 	fs.StringVar(&en, "title-en", "", "English title")
 	fs.StringVar(&notes, "notes", "", "notes shown under the title (English)")
@@ -48,6 +53,10 @@ func cmdQuestionSet(ctx context.Context, e *env) error {
 		return usagef("name exactly one question ID")
 	}
 	id := fs.Arg(0)
+	outcome, err := parseResultFlags(results, resultDate)
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(dbPath)
 	if err != nil {
 		return err
@@ -106,7 +115,48 @@ func cmdQuestionSet(ctx context.Context, e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "question %s saved\n", q.ID)
-	return nil
+	if outcome == nil {
+		return nil
+	}
+	changed, err := db.SetResult(q.ID, *outcome, "cli")
+	if err != nil {
+		return err
+	}
+	if !changed {
+		fmt.Fprintf(e.stdout, "result of %s unchanged\n", q.ID)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "result of %s on %s saved\n", q.ID, outcome.Date)
+	return recalibrate(db, true, nil, e.stdout)
+}
+
+// parseResultFlags reads --result ANSWER=PCT... and --result-date; nil
+// when neither is given.
+func parseResultFlags(results []string, date string) (*poll.Outcome, error) {
+	if len(results) == 0 && date == "" {
+		return nil, nil
+	}
+	if len(results) == 0 || date == "" {
+		return nil, usagef("a result needs both --result ANSWER=PCT (for each answer) and --result-date YYYY-MM-DD")
+	}
+	d, err := poll.ParseDate(date)
+	if err != nil {
+		return nil, usagef("--result-date %q: %v", date, err)
+	}
+	o := &poll.Outcome{Date: d, Shares: map[string]float64{}}
+	for _, r := range results {
+		a, v, ok := strings.Cut(r, "=")
+		a = strings.ToLower(strings.TrimSpace(a))
+		pct, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), "%"), 64)
+		if !ok || !poll.ValidSlug(a) || err != nil || math.IsNaN(pct) {
+			return nil, usagef("--result %q: write ANSWER=PCT, e.g. dem=52.3", r)
+		}
+		if _, dup := o.Shares[a]; dup {
+			return nil, usagef("--result: answer %q is given twice", a)
+		}
+		o.Shares[a] = pct
+	}
+	return o, nil
 }
 
 func cmdQuestionList(ctx context.Context, e *env) error {
