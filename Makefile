@@ -6,7 +6,7 @@ ADDR    ?= :8080
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run build test bench accuracy e2e loadtest fuzz lint assets clean
+.PHONY: run build test bench accuracy backtest e2e loadtest fuzz lint assets clean
 
 ## run: build and serve the dashboard on $(ADDR) from $(DB), seeded with the shipped polls on first start
 run: build
@@ -28,6 +28,13 @@ bench:
 ## accuracy: every averaging method against simulated truth over 200 seeds (the table in METHODOLOGY.md)
 accuracy:
 	$(GO) run ./poll/sim/cmd/accuracy -seeds 200
+
+## backtest: every method against the real results of 1,414 US races (1998-2016, data/backtest/),
+## in a temporary database, learning only from earlier results (the table in METHODOLOGY.md)
+backtest: build
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	./bin/pollagg import --db "$$tmp/backtest.db" data/backtest/us_races_1998_2016_polls.csv data/backtest/us_races_1998_2016_results.csv >/dev/null && \
+	./bin/pollagg backtest --db "$$tmp/backtest.db" $(BACKTEST_FLAGS)
 
 ## e2e: browser test in headless Chromium against a server on loopback (installs chromium if missing)
 e2e:

@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -34,21 +36,22 @@ func (c ResultCounts) String() string {
 // A dry run validates and counts the same way and writes nothing.
 func (db *DB) ImportResults(r *pollcsv.Results, by string, dryRun bool) (ResultCounts, error) {
 	var counts ResultCounts
-	if len(r.Problems) > 0 {
-		return counts, &poll.Problems{List: r.Problems}
-	}
-	err := db.update(func(tx *bolt.Tx, changed *bool) error {
+	// A read first: a file that changes nothing (or a dry run) never
+	// opens a write transaction, which would rewrite bbolt's meta page.
+	apply := func(tx *bolt.Tx, write bool) (ResultCounts, error) {
+		var counts ResultCounts
 		outs := r.Outcomes()
 		qs := make(map[string]*poll.Question, len(outs))
 		for _, o := range outs {
 			q, err := getQuestion(tx, o.QuestionID)
 			if err != nil && poll.ErrorCode(err) != poll.ENOTFOUND {
-				return err
+				return counts, err
 			}
 			qs[o.QuestionID] = q
 		}
-		if probs := r.ValidateResults(qs); len(probs) > 0 {
-			return &poll.Problems{List: probs}
+		if probs := append(slices.Clone(r.Problems), r.ValidateResults(qs)...); len(probs) > 0 {
+			sort.SliceStable(probs, func(a, b int) bool { return probs[a].Line < probs[b].Line })
+			return counts, &poll.Problems{List: probs}
 		}
 		now := db.Now().UTC()
 		for _, o := range outs {
@@ -59,19 +62,28 @@ func (db *DB) ImportResults(r *pollcsv.Results, by string, dryRun bool) (ResultC
 			}
 			counts.Changed++
 			q.Updated = now
-			if err := putQuestion(tx, q); err != nil {
-				return err
+			if write {
+				if err := putQuestion(tx, q); err != nil {
+					return counts, err
+				}
 			}
-			*changed = true
 		}
-		if dryRun {
-			return errDryRun
-		}
-		return nil
-	})
-	if err == errDryRun {
-		err = nil
+		return counts, nil
 	}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		counts, err = apply(tx, false)
+		return err
+	})
+	if err != nil || dryRun || counts.Changed == 0 {
+		return counts, err
+	}
+	err = db.update(func(tx *bolt.Tx, changed *bool) error {
+		var err error
+		counts, err = apply(tx, true)
+		*changed = counts.Changed > 0
+		return err
+	})
 	if err != nil {
 		return ResultCounts{}, err
 	}
