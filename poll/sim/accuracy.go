@@ -184,9 +184,12 @@ func Oracle(w *World) map[string][]poll.Point {
 			}
 		}
 		mu, v := smooth(H, zb, q)
+		// The oracle knows how large the industry's bias may be, not
+		// what it was: its band adds the shared variance.
+		sh := w.Scenario.SharedSD * w.Scenario.SharedSD
 		pts := make([]poll.Point, T)
 		for t := range pts {
-			se := math.Sqrt(v[t])
+			se := math.Sqrt(v[t] + sh)
 			pts[t] = poll.Point{Date: w.Start + poll.Date(first+t), Estimate: mu[t], Lower: mu[t] - 1.96*se, Upper: mu[t] + 1.96*se}
 		}
 		out[o] = pts

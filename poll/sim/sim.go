@@ -8,7 +8,9 @@
 // pollsters' total leans (house plus mode effect) average to zero: that is
 // the assumption every poll average rests on (no method can learn from
 // polls alone what the whole industry gets wrong), so the simulation makes
-// it true and scores the methods on what they can know.
+// it true; on top of that every World draws an industry bias that all its
+// polls share (Scenario.SharedSD), as real elections show, so that the
+// bands are scored on the error they claim to hold.
 package sim
 
 import (
@@ -41,6 +43,10 @@ type Scenario struct {
 	ModeScale     float64 // multiplies the mode effects in modeEffect
 	NonSamplingSD float64 // SD of each poll's non-sampling error on support, points
 	Unreported    float64 // share of polls without a sample size
+	// SharedSD is the SD of the industry's bias on support, points: one
+	// draw per World that every poll shares (oppose gets its opposite),
+	// the error no average of polls can remove.
+	SharedSD float64
 }
 
 // Jump is an event that moves support by Size points on Day.
@@ -84,6 +90,7 @@ func RandomScenario(r *rand.Rand) Scenario {
 		NonSamplingSD: 1 + 2*r.Float64(),
 		Unreported:    0.05,
 		JumpSD:        4,
+		SharedSD:      poll.DefaultSharedError,
 	}
 	for i := r.IntN(4); i > 0; i-- {
 		s.Jumps = append(s.Jumps, Jump{Day: 30 + r.IntN(s.Days-60), Size: s.JumpSD * r.NormFloat64()})
@@ -117,12 +124,19 @@ type World struct {
 	TrueVar []map[string]float64
 	// PollDay is each poll's midpoint day (days after Start).
 	PollDay []int
+	// IndustryBias is this World's shared error on support, points:
+	// added to every poll's support (and taken from its oppose), on top
+	// of the pollsters' leans, which average zero.
+	IndustryBias float64
 }
 
 // Generate builds the World of scenario s with random seed seed.
 func Generate(seed uint64, s Scenario) *World {
 	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	w := &World{Scenario: s, Start: poll.NewDate(2024, 1, 1)}
+	// Its own stream, so that the rest of the World is the same whatever
+	// the shared error.
+	w.IndustryBias = s.SharedSD * rand.New(rand.NewPCG(seed, 0x5eed5eed)).NormFloat64()
 	w.Question = &poll.Question{ID: "sim", Options: []poll.Option{
 		{ID: Support, LabelEn: "Support"}, {ID: Oppose, LabelEn: "Oppose"}, {ID: Undecided, LabelEn: "Undecided", Undecided: true}}}
 	// Truth.
@@ -243,7 +257,7 @@ func Generate(seed uint64, s Scenario) *World {
 			tu += und[t]
 		}
 		days := float64(end - f.start + 1)
-		ts, tu = ts/days+pl.Lean[Support], tu/days+pl.Lean[Undecided]
+		ts, tu = ts/days+pl.Lean[Support]+w.IndustryBias, tu/days+pl.Lean[Undecided]
 		ts, tu = clamp(ts, 0.5, 99), clamp(tu, 0.2, 99)
 		to := clamp(100-ts-tu, 0.2, 99)
 		es := math.Sqrt(ts*(100-ts)/neff)*r.NormFloat64() + s.NonSamplingSD*r.NormFloat64()
