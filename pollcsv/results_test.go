@@ -14,7 +14,7 @@ func TestIsResults(t *testing.T) {
 		"\xEF\xBB\xBFQuestion_ID, Date ,answer,PCT\r\n": true,
 		"question_id,date,answer,pct,notes\n":           false,
 		"poll_id,pollster,question_id,answer,pct\n":     false,
-		"":                                              false,
+		"": false,
 	} {
 		if got := pollcsv.IsResults([]byte(in)); got != want {
 			t.Errorf("IsResults(%q) = %v, want %v", in, got, want)
