@@ -14,8 +14,8 @@ import (
 // before it. Nothing is learned from the future.
 
 // MinLearnedResults is how many earlier results the shared error is
-// learned from before it replaces DefaultSharedError: with fewer, one odd
-// year would set every band.
+// learned from before it replaces DefaultSharedErrorModel: with fewer, one
+// odd year would set every band.
 const MinLearnedResults = 20
 
 // Baseline methods a backtest scores beside the averaging methods.
@@ -62,6 +62,7 @@ type BacktestRow struct {
 	SharedError float64 // the shared error in the band, points
 	Ratings     bool    // whether pollster ratings fed the estimate
 	Polls       int     // polls that ended before the result
+	Pollsters   int     // their pollsters
 }
 
 // MethodScore sums up one method's rows, on each question's first answer
@@ -85,10 +86,9 @@ type MethodScore struct {
 type BacktestReport struct {
 	Rows   []BacktestRow
 	Scores []MethodScore
-	// SharedError is each method's shared error learned from all the
-	// results (what Calibrate stores), with its SE.
-	SharedError   map[Method]float64
-	SharedErrorSE map[Method]float64
+	// SharedError is each method's shared-error model learned from all
+	// the results (what Calibrate stores).
+	SharedError map[Method]SharedErrorModel
 }
 
 // IntervalScore returns the interval score of the band [lo, hi] for the
@@ -103,16 +103,20 @@ func IntervalScore(lo, hi, y, alpha float64) float64 {
 	return s
 }
 
-// btMiss is one scored question's miss on its first answer and the
-// variance of its average's own band: what LearnSharedError learns from.
-type btMiss struct{ e, v float64 }
+// btMiss is one scored question's miss on its first answer, the variance
+// of its average's own band and its number of pollsters: what
+// LearnSharedError learns from.
+type btMiss struct {
+	e, v float64
+	j    int
+}
 
 // Backtest scores the methods on cases in the order of their result dates.
 // For the questions of one result date it learns the pollster ratings from
-// the cases dated before it (RatePollsters) and each method's shared error
-// from those cases' misses (LearnSharedError, once MinLearnedResults are
-// known; DefaultSharedError before), then averages each question's polls
-// up to the day before its result.
+// the cases dated before it (RatePollsters) and each method's shared-error
+// model from those cases' misses (LearnSharedError, once MinLearnedResults
+// are known; DefaultSharedErrorModel before), then averages each
+// question's polls up to the day before its result.
 func Backtest(cases []ResultCase, bo BacktestOptions) *BacktestReport {
 	methods := bo.Methods
 	if len(methods) == 0 {
@@ -134,7 +138,7 @@ func Backtest(cases []ResultCase, bo BacktestOptions) *BacktestReport {
 		return ca.Question.ID < cb.Question.ID
 	})
 	history := map[Method][]btMiss{}
-	rep := &BacktestReport{SharedError: map[Method]float64{}, SharedErrorSE: map[Method]float64{}}
+	rep := &BacktestReport{SharedError: map[Method]SharedErrorModel{}}
 	perCase := make([][]BacktestRow, len(cases))
 	for lo := 0; lo < len(order); {
 		d := cases[order[lo]].Outcome.Date
@@ -152,12 +156,9 @@ func Backtest(cases []ResultCase, bo BacktestOptions) *BacktestReport {
 			rs, model := RatePollsters(prior)
 			cal = &Calibration{Ratings: rs, Model: model}
 		}
-		shared := map[Method]float64{}
+		shared := map[Method]SharedErrorModel{}
 		for _, m := range methods {
-			shared[m] = DefaultSharedError
-			if h := history[m]; len(h) >= MinLearnedResults {
-				shared[m], _ = learnFrom(h)
-			}
+			shared[m] = learnFrom(history[m])
 		}
 		group := order[lo:hi]
 		misses := make([]map[Method]btMiss, len(group))
@@ -175,7 +176,7 @@ func Backtest(cases []ResultCase, bo BacktestOptions) *BacktestReport {
 		lo = hi
 	}
 	for _, m := range methods {
-		rep.SharedError[m], rep.SharedErrorSE[m] = learnFrom(history[m])
+		rep.SharedError[m] = learnFrom(history[m])
 	}
 	for _, i := range order {
 		rep.Rows = append(rep.Rows, perCase[i]...)
@@ -184,18 +185,18 @@ func Backtest(cases []ResultCase, bo BacktestOptions) *BacktestReport {
 	return rep
 }
 
-func learnFrom(h []btMiss) (float64, float64) {
-	e, v := make([]float64, len(h)), make([]float64, len(h))
+func learnFrom(h []btMiss) SharedErrorModel {
+	e, v, j := make([]float64, len(h)), make([]float64, len(h)), make([]int, len(h))
 	for i, x := range h {
-		e[i], v[i] = x.e, x.v
+		e[i], v[i], j[i] = x.e, x.v, x.j
 	}
-	return LearnSharedError(e, v)
+	return LearnSharedError(e, v, j)
 }
 
 // scoreCase scores one question: every method (and variant) and the
 // baselines. It returns the rows and each method's miss on the first
 // answer.
-func scoreCase(c *ResultCase, methods []Method, base Options, cal *Calibration, shared map[Method]float64, bo BacktestOptions) ([]BacktestRow, map[Method]btMiss) {
+func scoreCase(c *ResultCase, methods []Method, base Options, cal *Calibration, shared map[Method]SharedErrorModel, bo BacktestOptions) ([]BacktestRow, map[Method]btMiss) {
 	q := c.Question
 	answers := outcomeAnswers(q, &c.Outcome)
 	if len(answers) < 2 || len(c.Polls) == 0 || len(c.Polls) < bo.MinPolls {
@@ -203,6 +204,7 @@ func scoreCase(c *ResultCase, methods []Method, base Options, cal *Calibration, 
 	}
 	d := c.Outcome.Date
 	to := d - 1
+	J := CountPollsters(c.Polls)
 	truth := map[string]float64{}
 	tsum := 0.0
 	for _, a := range answers {
@@ -226,7 +228,7 @@ func scoreCase(c *ResultCase, methods []Method, base Options, cal *Calibration, 
 		lo, hi := clamp(est-z95*se, 0, est), clamp(est+z95*se, est, 100)
 		y := truth[a]
 		return BacktestRow{QuestionID: q.ID, ResultDate: d, Answer: a, Method: method, Estimate: est, Lower: lo, Upper: hi,
-			Actual: y, Covered: lo <= y && y <= hi, SharedError: s, Ratings: ratings, Polls: len(c.Polls)}
+			Actual: y, Covered: lo <= y && y <= hi, SharedError: s, Ratings: ratings, Polls: len(c.Polls), Pollsters: J}
 	}
 	run := func(m Method, withRatings bool) (map[string][2]float64, bool) {
 		o := base
@@ -262,9 +264,9 @@ func scoreCase(c *ResultCase, methods []Method, base Options, cal *Calibration, 
 			continue
 		}
 		for _, a := range answers {
-			rows = append(rows, row(a, string(m), est[a][0], est[a][1], shared[m], ratings))
+			rows = append(rows, row(a, string(m), est[a][0], est[a][1], shared[m].For(J), ratings))
 		}
-		misses[m] = btMiss{e: est[answers[0]][0] - truth[answers[0]], v: est[answers[0]][1]}
+		misses[m] = btMiss{e: est[answers[0]][0] - truth[answers[0]], v: est[answers[0]][1], j: J}
 		if bo.Variants {
 			for _, a := range answers {
 				rows = append(rows, row(a, string(m)+"/shared_error=0", est[a][0], est[a][1], 0, ratings))
@@ -276,7 +278,7 @@ func scoreCase(c *ResultCase, methods []Method, base Options, cal *Calibration, 
 				continue
 			}
 			for _, a := range answers {
-				rows = append(rows, row(a, string(m)+"/ratings=off", plain[a][0], plain[a][1], shared[m], false))
+				rows = append(rows, row(a, string(m)+"/ratings=off", plain[a][0], plain[a][1], shared[m].For(J), false))
 			}
 		}
 	}
@@ -380,7 +382,7 @@ func scoreRows(rows []BacktestRow) []MethodScore {
 func Calibrate(cases []ResultCase) *Calibration {
 	rep := Backtest(cases, BacktestOptions{})
 	rs, model := RatePollsters(cases)
-	c := &Calibration{SharedError: rep.SharedError, SharedErrorSE: rep.SharedErrorSE, Ratings: rs, Model: model}
+	c := &Calibration{SharedError: rep.SharedError, Ratings: rs, Model: model}
 	for i := range cases {
 		c.Questions++
 		c.Polls += len(cases[i].Polls)

@@ -62,7 +62,7 @@ func TestBacktest_NoLookAhead(t *testing.T) {
 		t.Fatal("no row of the second election used ratings learned from the first")
 	}
 	for _, row := range a.Rows {
-		if row.ResultDate == day("2010-11-02") && (row.Ratings || (row.SharedError != poll.DefaultSharedError && row.SharedError != 0)) {
+		if row.ResultDate == day("2010-11-02") && (row.Ratings || (row.SharedError != poll.DefaultSharedErrorModel.For(row.Pollsters) && row.SharedError != 0)) {
 			t.Fatalf("the first election's rows used something learned: %+v", row)
 		}
 	}
@@ -121,20 +121,29 @@ func TestRatePollsters_Shrinkage(t *testing.T) {
 
 func TestLearnSharedError(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, want := range []float64{0, 1.5, 3} {
+	for _, want := range []poll.SharedErrorModel{{Industry: 0, Pollster: 3}, {Industry: 1.5, Pollster: 0}, {Industry: 2.5, Pollster: 3}} {
 		var e, v []float64
-		for i := 0; i < 2000; i++ {
+		var js []int
+		for i := 0; i < 3000; i++ {
 			vi := 0.5 + 3*r.Float64()
-			e = append(e, math.Sqrt(vi+want*want)*r.NormFloat64())
+			j := 1 + r.IntN(12)
+			e = append(e, math.Sqrt(vi+want.Industry*want.Industry+want.Pollster*want.Pollster/float64(j))*r.NormFloat64())
 			v = append(v, vi)
+			js = append(js, j)
 		}
-		got, se := poll.LearnSharedError(e, v)
-		if math.Abs(got-want) > 3*se+0.2 {
-			t.Errorf("learned %.2f ± %.2f, want %.1f", got, se, want)
+		got := poll.LearnSharedError(e, v, js)
+		if math.Abs(got.Industry-want.Industry) > 3*got.IndustrySE+0.25 || math.Abs(got.Pollster-want.Pollster) > 3*got.PollsterSE+0.25 {
+			t.Errorf("learned %+v, want %+v", got, want)
+		}
+		if got.Questions != 3000 {
+			t.Errorf("questions %d", got.Questions)
 		}
 	}
-	if s, se := poll.LearnSharedError([]float64{1}, []float64{1}); s != poll.DefaultSharedError || se != 0 {
-		t.Errorf("one miss: %v ± %v, want the default", s, se)
+	if m := poll.LearnSharedError([]float64{1}, []float64{1}, []int{1}); m != poll.DefaultSharedErrorModel {
+		t.Errorf("one miss: %+v, want the default", m)
+	}
+	if got, want := poll.DefaultSharedErrorModel.For(4), math.Sqrt(2.5*2.5+2*2/4.0); math.Abs(got-want) > 1e-12 {
+		t.Errorf("For(4) = %v, want %v", got, want)
 	}
 }
 

@@ -1,19 +1,65 @@
 package poll
 
 import (
+	"math"
 	"regexp"
 	"sort"
 )
 
-// DefaultSharedError is the shared error, in points, a question's band
-// carries when the database holds no results to learn it from. It is
-// taken from outside pollagg's own data: Shirani-Mehr, Rothschild, Goel
-// and Gelman (JASA 2018) found, on 4,221 polls of 608 US state races
-// 1998-2014, an average absolute election-level bias of about 2 points of
-// two-party share; for a normal error that is a standard deviation of
-// 2/√(2/π) ≈ 2.5. METHODOLOGY.md compares it with what the shipped
-// backtest learns.
+// DefaultSharedError is the industry's shared error, in points, that a
+// question's band carries when the database holds no results to learn it
+// from. It is taken from outside pollagg's own data: Shirani-Mehr,
+// Rothschild, Goel and Gelman (JASA 2018) found, on 4,221 polls of 608 US
+// state races 1998-2014, an average absolute election-level bias of about
+// 2 points of two-party share; for a normal error that is a standard
+// deviation of 2/√(2/π) ≈ 2.5. METHODOLOGY.md compares it with what the
+// shipped backtest learns.
 const DefaultSharedError = 2.5
+
+// DefaultPollsterError is the spread, in points, of one pollster's lean
+// around the industry's that the band allows for when no results say
+// otherwise: the kalman model's own prior for a house effect (τ, 2
+// points). An average of J pollsters anchored to their mean lean misses
+// the industry's by about DefaultPollsterError/√J.
+const DefaultPollsterError = 2.0
+
+// SharedErrorModel is the error an average of polls shares with every
+// poll of its question, which no averaging can remove:
+//
+//	shared² = Industry² + Pollster²/J
+//
+// for an average of J pollsters: what the whole industry gets wrong
+// together, plus what the anchor of §3.4 in METHODOLOGY.md cannot see,
+// the mean lean of only J pollsters (or J wordings of an issue question)
+// against the industry's.
+type SharedErrorModel struct {
+	Industry   float64 `json:"industry"`    // points
+	IndustrySE float64 `json:"industry_se"` // standard error of Industry
+	Pollster   float64 `json:"pollster"`    // points
+	PollsterSE float64 `json:"pollster_se"` // standard error of Pollster
+	// Questions counts the misses it was learned from; 0 for the default.
+	Questions int `json:"questions"`
+}
+
+// DefaultSharedErrorModel is the model a database without results uses.
+var DefaultSharedErrorModel = SharedErrorModel{Industry: DefaultSharedError, Pollster: DefaultPollsterError}
+
+// For returns the shared error, in points, of an average of the polls of
+// the given number of pollsters (at least 1).
+func (m SharedErrorModel) For(pollsters int) float64 {
+	j := float64(max(pollsters, 1))
+	return math.Sqrt(m.Industry*m.Industry + m.Pollster*m.Pollster/j)
+}
+
+// CountPollsters returns how many pollsters (ignoring case and
+// surrounding space) polls come from.
+func CountPollsters(polls []Poll) int {
+	seen := map[string]bool{}
+	for i := range polls {
+		seen[pollsterKey(polls[i].Pollster)] = true
+	}
+	return len(seen)
+}
 
 // Calibration is what pollagg learns from the questions with a result:
 // the shared error of each method's average and each pollster's rating.
@@ -26,11 +72,10 @@ type Calibration struct {
 	Polls     int `json:"polls"`
 	// LastResult is the date of the latest result it used.
 	LastResult Date `json:"last_result"`
-	// SharedError is the learned shared error per method, in points
-	// (LearnSharedError over the backtest's errors); SharedErrorSE its
-	// standard error. A method missing from the map uses DefaultSharedError.
-	SharedError   map[Method]float64 `json:"shared_error"`
-	SharedErrorSE map[Method]float64 `json:"shared_error_se"`
+	// SharedError is the shared-error model learned for each method
+	// (LearnSharedError over the backtest's misses). A method missing
+	// from the map uses DefaultSharedErrorModel.
+	SharedError map[Method]SharedErrorModel `json:"shared_error"`
 	// Ratings holds every pollster with a poll of a question with a
 	// result, sorted by name.
 	Ratings []Rating `json:"ratings"`
@@ -100,15 +145,22 @@ func (c *Calibration) Rating(pollster string) *Rating {
 	return nil
 }
 
-// SharedErrorFor returns the learned shared error of method m, or
-// DefaultSharedError when c is nil or has none for m.
-func (c *Calibration) SharedErrorFor(m Method) float64 {
+// SharedErrorModel returns the learned model of method m, or
+// DefaultSharedErrorModel when c is nil or has none for m.
+func (c *Calibration) SharedErrorModel(m Method) SharedErrorModel {
 	if c != nil {
 		if v, ok := c.SharedError[m]; ok {
 			return v
 		}
 	}
-	return DefaultSharedError
+	return DefaultSharedErrorModel
+}
+
+// SharedErrorFor returns the shared error, in points, of method m's
+// average of the polls of the given number of pollsters: what the
+// Options.SharedError of such an average should be.
+func (c *Calibration) SharedErrorFor(m Method, pollsters int) float64 {
+	return c.SharedErrorModel(m).For(pollsters)
 }
 
 // Apply feeds the ratings into o for question q: each rated pollster's

@@ -102,7 +102,9 @@ type Options struct {
 	// of polls can remove. It widens the band of the average (Lower,
 	// Upper), not the range of a new poll, which shares that error. 0
 	// gives the band of the polls alone. Learned from questions with a
-	// result (LearnSharedError); DefaultOptions sets DefaultSharedError.
+	// result for averages of a given number of pollsters
+	// (Calibration.SharedErrorFor); DefaultOptions sets DefaultSharedError,
+	// the industry's part alone.
 	SharedError float64 `json:"shared_error"`
 	// HouseBias is a prior lean per pollster and answer, in points,
 	// subtracted from the pollster's polls before averaging (the house

@@ -329,41 +329,66 @@ func excess(out []Rating, obs []ratingObs, res []float64, sigma2 float64) {
 	}
 }
 
-// LearnSharedError estimates the shared error, in points, from the
-// misses e_i of averages against results and each average's own variance
-// v_i (its band without shared error): the maximum of the likelihood
-// Σ −½ [log(v_i + s²) + e_i²/(v_i + s²)] over s in [0, 25] (empirical
-// Bayes), with the standard error from its curvature. Fewer than two
-// misses give DefaultSharedError and a zero SE.
-func LearnSharedError(e, v []float64) (s, se float64) {
-	if len(e) < 2 || len(e) != len(v) {
-		return DefaultSharedError, 0
+// LearnSharedError estimates the shared-error model by empirical Bayes
+// from the misses e_i of averages against results, the variance v_i of
+// each average's own band (without shared error) and the number of
+// pollsters j_i behind it: the maximum over Industry and Pollster, each in
+// [0, 25] points, of the likelihood
+//
+//	Σ −½ [log(w_i) + e_i²/w_i],   w_i = v_i + Industry² + Pollster²/j_i
+//
+// with standard errors from its curvature. Fewer than MinLearnedResults
+// misses give DefaultSharedErrorModel.
+func LearnSharedError(e, v []float64, pollsters []int) SharedErrorModel {
+	n := len(e)
+	if n < MinLearnedResults || len(v) != n || len(pollsters) != n {
+		return DefaultSharedErrorModel
 	}
-	ll := func(s float64) float64 {
-		t, s2 := 0.0, s*s
+	inv := make([]float64, n)
+	for i, j := range pollsters {
+		inv[i] = 1 / float64(max(j, 1))
+	}
+	ll := func(a, b float64) float64 {
+		t, a2, b2 := 0.0, a*a, b*b
 		for i := range e {
-			w := math.Max(v[i], 0) + s2
-			if w <= 0 {
+			w := math.Max(v[i], 0) + a2 + b2*inv[i]
+			if w <= 1e-9 {
 				w = 1e-9
 			}
 			t -= 0.5 * (math.Log(w) + e[i]*e[i]/w)
 		}
 		return t
 	}
-	best, bestLL := 0.0, ll(0)
-	for x := 0.05; x <= 25; x += 0.05 {
-		if l := ll(x); l > bestLL {
-			best, bestLL = x, l
+	// A coarse grid, then coordinate-wise golden sections around its best.
+	ba, bb, best := 0.0, 0.0, math.Inf(-1)
+	for a := 0.0; a <= 25; a += 1 {
+		for b := 0.0; b <= 25; b += 1 {
+			if l := ll(a, b); l > best {
+				ba, bb, best = a, b, l
+			}
 		}
 	}
-	s = goldenMax(ll, math.Max(best-0.05, 0), math.Min(best+0.05, 25), 1e-6)
+	for range 30 {
+		oa, ob := ba, bb
+		ba = goldenMax(func(a float64) float64 { return ll(a, bb) }, math.Max(ba-1, 0), math.Min(ba+1, 25), 1e-6)
+		bb = goldenMax(func(b float64) float64 { return ll(ba, b) }, math.Max(bb-1, 0), math.Min(bb+1, 25), 1e-6)
+		if math.Abs(ba-oa) < 1e-6 && math.Abs(bb-ob) < 1e-6 {
+			break
+		}
+	}
+	m := SharedErrorModel{Industry: ba, Pollster: bb, Questions: n}
+	// Standard errors: the inverse of the observed information (the
+	// negative Hessian), by central differences; one-sided at 0.
 	h := 1e-3
-	d2 := (ll(s+h) - 2*ll(s) + ll(math.Max(s-h, 0))) / (h * h)
-	if s < h { // on the boundary: one-sided curvature
-		d2 = (ll(s+2*h) - 2*ll(s+h) + ll(s)) / (h * h)
+	at := func(x float64) float64 { return math.Max(x, h) }
+	a0, b0 := at(ba), at(bb)
+	f0 := ll(a0, b0)
+	haa := (ll(a0+h, b0) - 2*f0 + ll(a0-h, b0)) / (h * h)
+	hbb := (ll(a0, b0+h) - 2*f0 + ll(a0, b0-h)) / (h * h)
+	hab := (ll(a0+h, b0+h) - ll(a0+h, b0-h) - ll(a0-h, b0+h) + ll(a0-h, b0-h)) / (4 * h * h)
+	if det := haa*hbb - hab*hab; det > 0 && haa < 0 {
+		m.IndustrySE = math.Sqrt(-hbb / det)
+		m.PollsterSE = math.Sqrt(-haa / det)
 	}
-	if d2 < 0 {
-		se = 1 / math.Sqrt(-d2)
-	}
-	return s, se
+	return m
 }

@@ -79,7 +79,8 @@ func cmdBacktest(ctx context.Context, e *env) error {
 func backtestNote(bo poll.BacktestOptions) []string {
 	return []string{
 		"pollagg backtest: each method's estimate for the day before each result, from the polls that ended before it;",
-		"shared error and pollster ratings learned only from results dated before it (the shared error from " + strconv.Itoa(poll.MinLearnedResults) + " earlier results on; before that " + strconv.FormatFloat(poll.DefaultSharedError, 'f', -1, 64) + " points).",
+		"shared error and pollster ratings learned only from results dated before it (the shared error from " + strconv.Itoa(poll.MinLearnedResults) + " earlier results on;",
+		fmt.Sprintf("before that %g points for the industry and %g for one pollster: shared² = industry² + pollster²/J for J pollsters).", poll.DefaultSharedError, poll.DefaultPollsterError),
 		"Scores are on each question's first answer; 95% bands; interval score = width + (2/0.05)·distance outside (Gneiting & Raftery 2007).",
 		"METHOD/shared_error=0: the same estimate with the band of the polls alone; METHOD/ratings=off: without pollster ratings;",
 		"mean: plain mean of the polls; mean-21d: of the polls that ended in the last 21 days; their bands: the margin of error of the pooled sample.",
@@ -100,16 +101,17 @@ func writeBacktestText(w io.Writer, rep *poll.BacktestReport, bo poll.BacktestOp
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nshared error learned from every result (empirical Bayes), points:")
+	fmt.Fprintln(w, "\nshared error learned from every result (empirical Bayes), points: shared² = industry² + pollster²/J")
 	for _, m := range poll.Methods {
 		if v, ok := rep.SharedError[m]; ok {
-			fmt.Fprintf(w, "  %-8s %.2f ± %.2f\n", m, v, rep.SharedErrorSE[m])
+			fmt.Fprintf(w, "  %-8s industry %.2f ± %.2f, pollster %.2f ± %.2f (J=1: %.2f, J=5: %.2f, J=20: %.2f)\n",
+				m, v.Industry, v.IndustrySE, v.Pollster, v.PollsterSE, v.For(1), v.For(5), v.For(20))
 		}
 	}
 	return nil
 }
 
-var backtestColumns = []string{"question_id", "result_date", "answer", "method", "estimate", "lower", "upper", "actual", "covered", "shared_error", "ratings", "polls"}
+var backtestColumns = []string{"question_id", "result_date", "answer", "method", "estimate", "lower", "upper", "actual", "covered", "shared_error", "ratings", "polls", "pollsters"}
 
 func writeBacktestCSV(w io.Writer, rep *poll.BacktestReport, bo poll.BacktestOptions) error {
 	var b bytes.Buffer
@@ -121,7 +123,7 @@ func writeBacktestCSV(w io.Writer, rep *poll.BacktestReport, bo poll.BacktestOpt
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
 	for _, r := range rep.Rows {
 		cw.Write([]string{r.QuestionID, r.ResultDate.String(), r.Answer, r.Method, f(r.Estimate), f(r.Lower), f(r.Upper), f(r.Actual),
-			strconv.FormatBool(r.Covered), f(r.SharedError), strconv.FormatBool(r.Ratings), strconv.Itoa(r.Polls)})
+			strconv.FormatBool(r.Covered), f(r.SharedError), strconv.FormatBool(r.Ratings), strconv.Itoa(r.Polls), strconv.Itoa(r.Pollsters)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
@@ -145,17 +147,16 @@ func writeBacktestJSON(w io.Writer, rep *poll.BacktestReport, bo poll.BacktestOp
 		SharedError float64   `json:"shared_error"`
 		Ratings     bool      `json:"ratings"`
 		Polls       int       `json:"polls"`
+		Pollsters   int       `json:"pollsters"`
 	}
 	out := struct {
-		Note          string             `json:"note"`
-		Scores        []poll.MethodScore `json:"scores"`
-		SharedError   map[string]float64 `json:"shared_error_learned"`
-		SharedErrorSE map[string]float64 `json:"shared_error_learned_se"`
-		Rows          []row              `json:"rows"`
-	}{Note: strings.Join(backtestNote(bo), " "), Scores: rep.Scores, SharedError: map[string]float64{}, SharedErrorSE: map[string]float64{}, Rows: []row{}}
+		Note        string                           `json:"note"`
+		Scores      []poll.MethodScore               `json:"scores"`
+		SharedError map[string]poll.SharedErrorModel `json:"shared_error_learned"`
+		Rows        []row                            `json:"rows"`
+	}{Note: strings.Join(backtestNote(bo), " "), Scores: rep.Scores, SharedError: map[string]poll.SharedErrorModel{}, Rows: []row{}}
 	for m, v := range rep.SharedError {
 		out.SharedError[string(m)] = v
-		out.SharedErrorSE[string(m)] = rep.SharedErrorSE[m]
 	}
 	for _, r := range rep.Rows {
 		out.Rows = append(out.Rows, row(r))

@@ -244,8 +244,9 @@ func recalibrate(db *store.DB, resultsChanged bool, touched []string, w io.Write
 		return err
 	}
 	if c != nil {
-		fmt.Fprintf(w, "calibrated on %d questions with results: shared error %.2f points (%s), %d pollsters rated\n",
-			c.Questions, c.SharedErrorFor(poll.DefaultMethod), poll.DefaultMethod, len(c.Ratings))
+		m := c.SharedErrorModel(poll.DefaultMethod)
+		fmt.Fprintf(w, "calibrated on %d questions with results: shared error %.2f points for the industry and %.2f for one pollster (%s), %d pollsters rated\n",
+			c.Questions, m.Industry, m.Pollster, poll.DefaultMethod, len(c.Ratings))
 	}
 	return nil
 }
