@@ -170,7 +170,7 @@ func (db *DB) HasResults(qids ...string) (bool, error) {
 }
 
 // Calibration returns the stored calibration, or nil when none has been
-// computed (a database without results).
+// computed (a database without results). The caller may modify it.
 func (db *DB) Calibration() (*poll.Calibration, error) {
 	var c *poll.Calibration
 	err := db.bolt.View(func(tx *bolt.Tx) error {
@@ -178,6 +178,19 @@ func (db *DB) Calibration() (*poll.Calibration, error) {
 		c, err = getCalibration(tx)
 		return err
 	})
+	return c, err
+}
+
+// cachedCalibration returns the calibration of data version v, decoding
+// it only when the cache holds another version's.
+func (db *DB) cachedCalibration(tx *bolt.Tx, v uint64) (*poll.Calibration, error) {
+	if e := db.cal.Load(); e != nil && e.version == v {
+		return e.c, nil
+	}
+	c, err := getCalibration(tx)
+	if err == nil {
+		db.cal.Store(&calEntry{version: v, c: c})
+	}
 	return c, err
 }
 

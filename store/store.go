@@ -75,6 +75,14 @@ type DB struct {
 	Now func() time.Time
 	// version caches meta/version for cheap reads by caches and ETags.
 	version atomic.Uint64
+	// cal caches the decoded calibration of one data version, so that a
+	// request does not decode it again (callers must not modify it).
+	cal atomic.Pointer[calEntry]
+}
+
+type calEntry struct {
+	version uint64
+	c       *poll.Calibration
 }
 
 // Open opens or creates the database at path. When another process holds
@@ -317,7 +325,7 @@ func (db *DB) Snapshot(questionID string) (*Snapshot, error) {
 		if v := tx.Bucket(bucketMeta).Get([]byte("version")); len(v) == 8 {
 			s.Version = binary.BigEndian.Uint64(v)
 		}
-		if s.Calibration, err = getCalibration(tx); err != nil {
+		if s.Calibration, err = db.cachedCalibration(tx, s.Version); err != nil {
 			return err
 		}
 		s.Records, err = readRecords(tx, questionID, true)
