@@ -919,6 +919,7 @@ func (s *Server) questionDoc(r *request) (*document, error) {
 	}
 	d := s.newDocument(r, comp.Question)
 	d.head.DataVersion = comp.Version
+	d.calibrated(r, comp)
 	switch r.kind {
 	case KindSeries:
 		seriesTable(d, comp, r.view)
@@ -982,12 +983,13 @@ func seriesTable(d *document, comp *Computed, v View) {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Date < rows[j].Date })
 	d.rowsKey = "rows"
 	d.rows = rows
+	band, pollRange := bandColumns(comp.SharedError)
 	d.head.Columns = columns(
 		"date", "the day estimated (YYYY-MM-DD)",
 		"answer", "answer option id (see the question's options)",
 		"estimate", "the average, percent of respondents (0-100)",
-		"lower, upper", "95% interval of the average itself: where the true share is, given the polls",
-		"poll_lower, poll_upper", "95% range in which a new poll of typical size is expected to fall",
+		"lower, upper", band,
+		"poll_lower, poll_upper", pollRange,
 		"n_eff", "effective number of polls behind the estimate (Kish)",
 		"method ... drop_undecided", "the parameters that produced the row",
 	)
