@@ -765,6 +765,11 @@ type questionSummary struct {
 	// PollsByPollster counts the polls in the average per pollster (only
 	// in the single-question download).
 	PollsByPollster []pollsterCount `json:"polls_by_pollster,omitempty"`
+	// Result is the question's true outcome (an election's result), null
+	// when it has none; ResultHistory every recorded version of it,
+	// oldest first (only in the single-question download).
+	Result        *poll.Outcome          `json:"result"`
+	ResultHistory []poll.OutcomeRevision `json:"result_history,omitempty"`
 }
 
 type pollsterCount struct {
@@ -812,7 +817,9 @@ func summarize(q *poll.Question, recs []poll.Record, byPollster bool) questionSu
 	}
 	s.Pollsters = len(counts)
 	s.LastUpdate = timePtr(last)
+	s.Result = q.Result()
 	if byPollster {
+		s.ResultHistory = q.ResultHistory
 		s.PollsByPollster = []pollsterCount{}
 		for name, n := range counts {
 			s.PollsByPollster = append(s.PollsByPollster, pollsterCount{name, n})
@@ -857,10 +864,13 @@ func (s *Server) questionsDoc(r *request) (*document, error) {
 		"first_poll", "first field day of the earliest poll",
 		"last_poll", "last field day of the latest poll",
 		"last_update", "the question's latest change (edit, poll revision or retraction), UTC",
+		"result, result_date", resultColumnText,
+		"result_revisions", "how many versions of the result were recorded (JSON: result_history)",
 	)
 	t := &csvTable{header: []string{"id", "title_ko", "title_en", "options", "undecided_option", "events",
-		"polls", "retracted", "pollsters", "first_poll", "last_poll", "last_update", "notes"}}
-	for _, q := range rows {
+		"polls", "retracted", "pollsters", "first_poll", "last_poll", "last_update", "notes",
+		"result_date", "result", "result_revisions"}}
+	for i, q := range rows {
 		var opts, und, evs []string
 		for _, o := range q.Options {
 			opts = append(opts, o.ID)
@@ -874,7 +884,8 @@ func (s *Server) questionsDoc(r *request) (*document, error) {
 		t.rows = append(t.rows, []string{textCell(q.ID), textCell(q.TitleKo), textCell(q.TitleEn),
 			textCell(strings.Join(opts, ";")), textCell(strings.Join(und, ";")), textCell(strings.Join(evs, "; ")),
 			intCell(q.Polls), intCell(q.Retracted), intCell(q.Pollsters), dateCell(q.FirstPoll), dateCell(q.LastPoll),
-			timeCell(q.LastUpdate), textCell(q.Notes)})
+			timeCell(q.LastUpdate), textCell(q.Notes), resultDateCell(q.Result), resultSharesCell(q.Result),
+			intCell(len(qs[i].ResultHistory))})
 	}
 	d.csvRows = t
 	return d, nil

@@ -162,3 +162,36 @@ func addResultMarks(sc *charts.Scatter, lang string, q *poll.Question, p *chartP
 	p.Result = cr
 	return min(xmin, res.Date), max(xmax, res.Date)
 }
+
+// resultColumnText describes the questions download's result columns.
+const resultColumnText = "the question's true outcome (an election's result): its date, and each answer's share as answer:pct " +
+	"separated by ';'; empty when it has none"
+
+// resultDateCell is a result's date for CSV; empty without a result.
+func resultDateCell(o *poll.Outcome) string {
+	if o == nil {
+		return ""
+	}
+	return o.Date.String()
+}
+
+// resultSharesCell is a result's shares for CSV, "dem:56.921;rep:43.079" in
+// the order of the answer ids; empty without a result.
+func resultSharesCell(o *poll.Outcome) string {
+	if o == nil {
+		return ""
+	}
+	ids := make([]string, 0, len(o.Shares))
+	for id := range o.Shares {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	s := ""
+	for i, id := range ids {
+		if i > 0 {
+			s += ";"
+		}
+		s += id + ":" + rawCell(o.Shares[id])
+	}
+	return textCell(s)
+}
