@@ -29,6 +29,7 @@ const (
 	KindPolls        = "polls"         // a question's polls, house effects and weights
 	KindSeries       = "series"        // the daily average
 	KindHouseEffects = "house-effects" // pollster (and mode) effects
+	KindPollsters    = "pollsters"     // the pollster ratings (pollsters.go)
 )
 
 // Formats a download can take.
@@ -101,6 +102,8 @@ func downloadPath(kind, qid string) string {
 		return "/api/v1/questions"
 	case KindQuestion:
 		return "/api/v1/questions/" + qid
+	case KindPollsters:
+		return "/api/v1/pollsters"
 	}
 	return "/api/v1/questions/" + qid + "/" + kind
 }
@@ -110,7 +113,7 @@ func downloadPath(kind, qid string) string {
 // give the default average. lang is ignored (pages add it to links).
 func parseRequest(kind, qid string, query url.Values, accept string) (*request, error) {
 	switch kind {
-	case KindQuestions, KindQuestion, KindPolls, KindSeries, KindHouseEffects:
+	case KindQuestions, KindQuestion, KindPolls, KindSeries, KindHouseEffects, KindPollsters:
 	default:
 		return nil, poll.Errorf(poll.EINVALID, "unknown download %q", kind)
 	}
@@ -249,8 +252,8 @@ func (r *request) source() string {
 // and the data version, e.g. kr-forced-labor-plan-2023_series_kalman_v12.csv.
 func (r *request) fileName(version uint64) string {
 	parts := []string{}
-	if r.kind == KindQuestions {
-		parts = append(parts, "pollagg", "questions")
+	if r.kind == KindQuestions || r.kind == KindPollsters {
+		parts = append(parts, "pollagg", r.kind)
 	} else {
 		parts = append(parts, r.qid, r.kind)
 	}
@@ -296,6 +299,8 @@ func (s *Server) encode(r *request) (*representation, error) {
 	switch r.kind {
 	case KindQuestions, KindQuestion:
 		d, err = s.questionsDoc(r)
+	case KindPollsters:
+		d, err = s.pollstersDoc(r)
 	default:
 		d, err = s.questionDoc(r)
 	}
@@ -339,6 +344,11 @@ type docHead struct {
 	GeneratedFrom string `json:"generated_from"`
 	// Columns describes each column of the rows.
 	Columns ordered `json:"columns,omitempty"`
+	// Calibration says what the ratings were learned from (pollsters
+	// only); Note is a remark on the whole download, such as why it is
+	// empty.
+	Calibration ordered `json:"calibration,omitempty"`
+	Note        string  `json:"note,omitempty"`
 }
 
 // questionRef names the question a download is about.
@@ -413,6 +423,19 @@ func (d *document) csv() []byte {
 	b.WriteByte('\n')
 	if h.Question != nil {
 		fmt.Fprintf(&b, "# question: %s | %s\n", commentText(h.Question.TitleEn), commentText(h.Question.TitleKo))
+	}
+	if len(h.Calibration) > 0 {
+		b.WriteString("# calibration: ")
+		for i, kv := range h.Calibration {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(kv.Key + "=" + commentValue(rawText(kv.Value)))
+		}
+		b.WriteByte('\n')
+	}
+	if h.Note != "" {
+		fmt.Fprintf(&b, "# note: %s\n", commentText(h.Note))
 	}
 	if len(h.Columns) > 0 {
 		b.WriteString("# columns: ")

@@ -44,7 +44,9 @@ func hasMethod(cal *poll.Calibration, m poll.Method) bool {
 }
 
 // pointsText formats a number of points with at most one decimal ("2.5", "3").
-func pointsText(v float64) string { return strconv.FormatFloat(float64(int64(v*10+0.5))/10, 'f', -1, 64) }
+func pointsText(v float64) string {
+	return strconv.FormatFloat(float64(int64(v*10+0.5))/10, 'f', -1, 64)
+}
 
 // calibrated fills in what the calibration decided about a view's
 // download: the shared_error parameter becomes the value the band

@@ -25,9 +25,9 @@ const ChartID = "trend"
 type chartPayload struct {
 	Option  map[string]any    `json:"option"`
 	Lang    string            `json:"lang"`
-	Text    map[string]string `json:"text"`    // labels for the tooltip
-	Answers []chartAnswer     `json:"answers"` // the answers charted, in order
-	Polls   []chartPoll       `json:"polls"`   // indexed by the dots' third value
+	Text    map[string]string `json:"text"`             // labels for the tooltip
+	Answers []chartAnswer     `json:"answers"`          // the answers charted, in order
+	Polls   []chartPoll       `json:"polls"`            // indexed by the dots' third value
 	Result  *chartResult      `json:"result,omitempty"` // the question's result (results.go)
 }
 

@@ -18,6 +18,11 @@ func init() {
 		"q.result.rev":       {"%d판, %s 기록", "revision %d, recorded %s"},
 		"chart.result":       {"실제 결과", "Result"},
 
+		// API page
+		"api.p.shared_error": {"모든 조사가 함께 틀리는 오차(%p, 표준편차). 평균의 95% 구간(lower, upper)에 더해지며, 새 조사 범위(poll_lower, poll_upper)에는 더해지지 않습니다. 비우면 결과에서 학습한 값(없으면 2.5). 0이면 조사만의 구간.", "Error all polls share, in points (standard deviation): added to the average's 95% band (lower, upper), not to the new-poll range (poll_lower, poll_upper). Absent: the value learned from results (2.5 without any). 0 gives the band of the polls alone."},
+		"api.p.ratings":      {"조사기관 평가(가중치·편향)를 평균에 반영할지 여부.", "Whether the pollster ratings (weights and biases) feed the average."},
+		"api.e.pollsters":    {"조사기관 평가: 결과가 있는 질문에서 학습한 편향·초과 오차·가중치(표준오차 포함).", "Pollster ratings: bias, excess error and weight learned from the questions with results, with standard errors."},
+
 		// pollster ratings
 		"nav.pollsters":    {"조사기관 평가", "Pollster ratings"},
 		"pr.title":         {"조사기관 평가", "Pollster ratings"},
