@@ -158,4 +158,3 @@ func (u *uploader) postResults(c echo.Context, a *store.Account, name string, bo
 	resp.Calibration = summarizeCalibration(cal)
 	return c.JSON(status, resp)
 }
-
