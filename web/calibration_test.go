@@ -5,6 +5,7 @@ import (
 	"html"
 	"math"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -462,5 +463,42 @@ func TestPollPageShowsRating(t *testing.T) {
 	// and the /pollsters page has the row the link points at
 	if !strings.Contains(pageOK(t, s, "/pollsters?lang=en"), `id="`+pollsterAnchor(p.Pollster)+`"`) {
 		t.Error("the /pollsters page has no row for the link")
+	}
+}
+
+// The static export carries the result, the band sentence and the
+// ratings, in pages and downloads, with working links between them.
+func TestExportCarriesCalibration(t *testing.T) {
+	db := testDB(t, true)
+	s := testServer(t, db)
+	o := poll.Outcome{Date: poll.NewDate(2023, 4, 20), Shares: map[string]float64{"support": 38, "oppose": 57, "undecided": 5}}
+	if _, err := db.SetResult(testQuestionID, o, "cli"); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := db.Polls(testQuestionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutCalibration(calibrationFor(3, poll.Rating{Pollster: ps[0].Pollster, Questions: 2, Polls: 5, Weight: 1.1})); err != nil {
+		t.Fatal(err)
+	}
+	dir, rep := exportSite(t, s, ExportOptions{})
+	if len(rep.BrokenLinks) > 0 || len(rep.AbsoluteLinks) > 0 {
+		t.Errorf("broken %v, absolute %v", first(rep.BrokenLinks, 10), first(rep.AbsoluteLinks, 10))
+	}
+	for f, want := range map[string]string{
+		"en/questions/" + testQuestionID + "/index.html": `id="result"`,
+		"questions/" + testQuestionID + "/index.html":    "±3%p",
+		"api/v1/questions/" + testQuestionID + ".json":   `"result":{"date":"2023-04-20"`,
+		"api/v1/questions/" + testQuestionID + ".csv":    ",2023-04-20,oppose:57;support:38;undecided:5,1",
+		"api/v1/pollsters.json":                          `"pollster":"` + ps[0].Pollster + `"`,
+		"api/v1/pollsters.csv":                           "\n" + ps[0].Pollster + ",2,5,",
+		"en/pollsters/index.html":                        `data-pollster="` + ps[0].Pollster + `"`,
+		"pollsters/index.html":                           "조사기관 평가",
+		"en/polls/" + ps[0].ID + "/index.html":           `href="../../pollsters/#` + pollsterAnchor(ps[0].Pollster) + `"`,
+	} {
+		if b := readFile(t, filepath.Join(dir, f)); !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %q", f, want)
+		}
 	}
 }
