@@ -416,6 +416,10 @@ func TestQuestionPageBandSentenceAndResult(t *testing.T) {
 	if xmax := chart.Option["xAxis"].([]any)[0].(map[string]any)["max"].(float64); xmax < float64(ms(o.Date)) {
 		t.Errorf("the x axis ends at %v, before the result", xmax)
 	}
+	// a view that ends before the result leaves its markers out
+	if c := chartJSON(t, pageOK(t, s, page+"?lang=en&to=2023-03-31")); c.Result != nil || strings.Contains(mustJSON(t, c.Option), "result-") {
+		t.Error("to=2023-03-31 still draws the result of 2023-04-20")
+	}
 }
 
 // chartJSON decodes the chart payload of a question page.

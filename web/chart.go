@@ -229,7 +229,7 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 			}),
 		)
 	}
-	xmin, xmax = addResultMarks(scatter, lang, q, p, xmin, xmax)
+	xmin, xmax = addResultMarks(scatter, lang, q, p, view, xmin, xmax)
 	if p.Result != nil {
 		for _, sh := range p.Result.Shares {
 			see(sh[1].(float64))

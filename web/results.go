@@ -134,11 +134,12 @@ type chartResult struct {
 // addResultMarks draws the question's result on the chart: per charted
 // answer a marked point (a diamond in the answer's colour) at the
 // result's date, labelled with its value and the date, on a scatter
-// series named like the answer (so its legend entry hides it too). It
-// returns the chart's x range widened to show the result.
-func addResultMarks(sc *charts.Scatter, lang string, q *poll.Question, p *chartPayload, xmin, xmax poll.Date) (poll.Date, poll.Date) {
+// series named like the answer (so its legend entry hides it too), unless
+// the view's from and to leave the result's date out. It returns the
+// chart's x range widened to show the result.
+func addResultMarks(sc *charts.Scatter, lang string, q *poll.Question, p *chartPayload, v View, xmin, xmax poll.Date) (poll.Date, poll.Date) {
 	res := q.Result()
-	if res == nil {
+	if res == nil || v.Options.From != nil && res.Date < *v.Options.From || v.Options.To != nil && res.Date > *v.Options.To {
 		return xmin, xmax
 	}
 	date := formatDate(lang, res.Date)
