@@ -21,6 +21,7 @@ import (
 //	GET /api/v1/questions/:id/polls            its polls, house effects and weights
 //	GET /api/v1/questions/:id/series           the daily average (view parameters: see View)
 //	GET /api/v1/questions/:id/house-effects    pollster and mode effects
+//	GET /api/v1/pollsters                      the pollster ratings (pollsters.go)
 //
 // Each download is JSON, or CSV with ?format=csv or Accept: text/csv. The
 // same paths ending in .json or .csv (…/series.csv) name the format too:
@@ -40,6 +41,7 @@ func (s *Server) apiRoutes(e *echo.Echo, api *echo.Group) {
 	get("/questions/:id/polls", s.serveDownload(KindPolls))
 	get("/questions/:id/series", s.serveDownload(KindSeries))
 	get("/questions/:id/house-effects", s.serveDownload(KindHouseEffects))
+	get("/pollsters", s.serveDownload(KindPollsters))
 }
 
 // Routes returns every registered route (for tests that compare the
@@ -127,7 +129,7 @@ func (r *recentDownloads) put(key string, version uint64, rep *representation, v
 func formatSuffix(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if !strings.HasPrefix(r.URL.Path, "/api/v1/questions") {
+		if !strings.HasPrefix(r.URL.Path, "/api/v1/questions") && !strings.HasPrefix(r.URL.Path, "/api/v1/pollsters") {
 			return next(c)
 		}
 		for _, f := range []string{FormatCSV, FormatJSON} {
@@ -227,6 +229,8 @@ func (s *Server) apiPage(c echo.Context) error {
 		{"pollster", "NAME", "", "api.p.pollster"},
 		{"mode", "phone-live, phone-ARS, online, mixed, unknown", "", "api.p.mode"},
 		{"answers", "support,oppose,…", "", "api.p.answers"},
+		{"shared_error", "0–25", "", "api.p.shared_error"},
+		{"ratings", "true, false", "true", "api.p.ratings"},
 		{"include_retracted", "true, false", "false", "api.p.include_retracted"},
 	}
 	ex := "/api/v1/questions/" + d.Example
@@ -236,6 +240,7 @@ func (s *Server) apiPage(c echo.Context) error {
 		{"/api/v1/questions/{id}/polls", "api.e.polls", ex + "/polls"},
 		{"/api/v1/questions/{id}/series", "api.e.series", ex + "/series"},
 		{"/api/v1/questions/{id}/house-effects", "api.e.house", ex + "/house-effects"},
+		{"/api/v1/pollsters", "api.e.pollsters", "/api/v1/pollsters"},
 		{"/api/v1/openapi.json", "api.e.openapi", ""},
 	}
 	return s.render(c, http.StatusOK, "api", translate(lang, "api.title"), d)

@@ -352,7 +352,7 @@ func TestAPISeriesIsTheChartsAverage(t *testing.T) {
 	if de, _ := p["design_effect"].(map[string]any); de["unknown"] != d.DesignEffect[poll.ModeUnknown] || de["phone-ARS"] != d.DesignEffect[poll.ModeARS] {
 		t.Errorf("design_effect = %v", p["design_effect"])
 	}
-	if got := doc["generated_from"]; got != "/api/v1/questions/"+testQuestionID+"/series?adjust_house=true&adjust_mode=false&answers=oppose&drop_undecided=false&format=json&half_life=7&method=loess&span=0.3&window=30" {
+	if got := doc["generated_from"]; got != "/api/v1/questions/"+testQuestionID+"/series?adjust_house=true&adjust_mode=false&answers=oppose&drop_undecided=false&format=json&half_life=7&method=loess&ratings=true&shared_error=2.5&span=0.3&window=30" {
 		t.Errorf("generated_from = %v", got)
 	}
 }

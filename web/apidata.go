@@ -29,6 +29,7 @@ const (
 	KindPolls        = "polls"         // a question's polls, house effects and weights
 	KindSeries       = "series"        // the daily average
 	KindHouseEffects = "house-effects" // pollster (and mode) effects
+	KindPollsters    = "pollsters"     // the pollster ratings (pollsters.go)
 )
 
 // Formats a download can take.
@@ -101,6 +102,8 @@ func downloadPath(kind, qid string) string {
 		return "/api/v1/questions"
 	case KindQuestion:
 		return "/api/v1/questions/" + qid
+	case KindPollsters:
+		return "/api/v1/pollsters"
 	}
 	return "/api/v1/questions/" + qid + "/" + kind
 }
@@ -110,7 +113,7 @@ func downloadPath(kind, qid string) string {
 // give the default average. lang is ignored (pages add it to links).
 func parseRequest(kind, qid string, query url.Values, accept string) (*request, error) {
 	switch kind {
-	case KindQuestions, KindQuestion, KindPolls, KindSeries, KindHouseEffects:
+	case KindQuestions, KindQuestion, KindPolls, KindSeries, KindHouseEffects, KindPollsters:
 	default:
 		return nil, poll.Errorf(poll.EINVALID, "unknown download %q", kind)
 	}
@@ -249,8 +252,8 @@ func (r *request) source() string {
 // and the data version, e.g. kr-forced-labor-plan-2023_series_kalman_v12.csv.
 func (r *request) fileName(version uint64) string {
 	parts := []string{}
-	if r.kind == KindQuestions {
-		parts = append(parts, "pollagg", "questions")
+	if r.kind == KindQuestions || r.kind == KindPollsters {
+		parts = append(parts, "pollagg", r.kind)
 	} else {
 		parts = append(parts, r.qid, r.kind)
 	}
@@ -296,6 +299,8 @@ func (s *Server) encode(r *request) (*representation, error) {
 	switch r.kind {
 	case KindQuestions, KindQuestion:
 		d, err = s.questionsDoc(r)
+	case KindPollsters:
+		d, err = s.pollstersDoc(r)
 	default:
 		d, err = s.questionDoc(r)
 	}
@@ -339,6 +344,11 @@ type docHead struct {
 	GeneratedFrom string `json:"generated_from"`
 	// Columns describes each column of the rows.
 	Columns ordered `json:"columns,omitempty"`
+	// Calibration says what the ratings were learned from (pollsters
+	// only); Note is a remark on the whole download, such as why it is
+	// empty.
+	Calibration ordered `json:"calibration,omitempty"`
+	Note        string  `json:"note,omitempty"`
 }
 
 // questionRef names the question a download is about.
@@ -413,6 +423,19 @@ func (d *document) csv() []byte {
 	b.WriteByte('\n')
 	if h.Question != nil {
 		fmt.Fprintf(&b, "# question: %s | %s\n", commentText(h.Question.TitleEn), commentText(h.Question.TitleKo))
+	}
+	if len(h.Calibration) > 0 {
+		b.WriteString("# calibration: ")
+		for i, kv := range h.Calibration {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(kv.Key + "=" + commentValue(rawText(kv.Value)))
+		}
+		b.WriteByte('\n')
+	}
+	if h.Note != "" {
+		fmt.Fprintf(&b, "# note: %s\n", commentText(h.Note))
 	}
 	if len(h.Columns) > 0 {
 		b.WriteString("# columns: ")
@@ -765,6 +788,11 @@ type questionSummary struct {
 	// PollsByPollster counts the polls in the average per pollster (only
 	// in the single-question download).
 	PollsByPollster []pollsterCount `json:"polls_by_pollster,omitempty"`
+	// Result is the question's true outcome (an election's result), null
+	// when it has none; ResultHistory every recorded version of it,
+	// oldest first (only in the single-question download).
+	Result        *poll.Outcome          `json:"result"`
+	ResultHistory []poll.OutcomeRevision `json:"result_history,omitempty"`
 }
 
 type pollsterCount struct {
@@ -812,7 +840,9 @@ func summarize(q *poll.Question, recs []poll.Record, byPollster bool) questionSu
 	}
 	s.Pollsters = len(counts)
 	s.LastUpdate = timePtr(last)
+	s.Result = q.Result()
 	if byPollster {
+		s.ResultHistory = q.ResultHistory
 		s.PollsByPollster = []pollsterCount{}
 		for name, n := range counts {
 			s.PollsByPollster = append(s.PollsByPollster, pollsterCount{name, n})
@@ -857,10 +887,13 @@ func (s *Server) questionsDoc(r *request) (*document, error) {
 		"first_poll", "first field day of the earliest poll",
 		"last_poll", "last field day of the latest poll",
 		"last_update", "the question's latest change (edit, poll revision or retraction), UTC",
+		"result, result_date", resultColumnText,
+		"result_revisions", "how many versions of the result were recorded (JSON: result_history)",
 	)
 	t := &csvTable{header: []string{"id", "title_ko", "title_en", "options", "undecided_option", "events",
-		"polls", "retracted", "pollsters", "first_poll", "last_poll", "last_update", "notes"}}
-	for _, q := range rows {
+		"polls", "retracted", "pollsters", "first_poll", "last_poll", "last_update", "notes",
+		"result_date", "result", "result_revisions"}}
+	for i, q := range rows {
 		var opts, und, evs []string
 		for _, o := range q.Options {
 			opts = append(opts, o.ID)
@@ -874,7 +907,8 @@ func (s *Server) questionsDoc(r *request) (*document, error) {
 		t.rows = append(t.rows, []string{textCell(q.ID), textCell(q.TitleKo), textCell(q.TitleEn),
 			textCell(strings.Join(opts, ";")), textCell(strings.Join(und, ";")), textCell(strings.Join(evs, "; ")),
 			intCell(q.Polls), intCell(q.Retracted), intCell(q.Pollsters), dateCell(q.FirstPoll), dateCell(q.LastPoll),
-			timeCell(q.LastUpdate), textCell(q.Notes)})
+			timeCell(q.LastUpdate), textCell(q.Notes), resultDateCell(q.Result), resultSharesCell(q.Result),
+			intCell(len(qs[i].ResultHistory))})
 	}
 	d.csvRows = t
 	return d, nil
@@ -919,6 +953,7 @@ func (s *Server) questionDoc(r *request) (*document, error) {
 	}
 	d := s.newDocument(r, comp.Question)
 	d.head.DataVersion = comp.Version
+	d.calibrated(r, comp)
 	switch r.kind {
 	case KindSeries:
 		seriesTable(d, comp, r.view)
@@ -982,12 +1017,13 @@ func seriesTable(d *document, comp *Computed, v View) {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Date < rows[j].Date })
 	d.rowsKey = "rows"
 	d.rows = rows
+	band, pollRange := bandColumns(comp.SharedError)
 	d.head.Columns = columns(
 		"date", "the day estimated (YYYY-MM-DD)",
 		"answer", "answer option id (see the question's options)",
 		"estimate", "the average, percent of respondents (0-100)",
-		"lower, upper", "95% interval of the average itself: where the true share is, given the polls",
-		"poll_lower, poll_upper", "95% range in which a new poll of typical size is expected to fall",
+		"lower, upper", band,
+		"poll_lower, poll_upper", pollRange,
 		"n_eff", "effective number of polls behind the estimate (Kish)",
 		"method ... drop_undecided", "the parameters that produced the row",
 	)

@@ -25,9 +25,10 @@ const ChartID = "trend"
 type chartPayload struct {
 	Option  map[string]any    `json:"option"`
 	Lang    string            `json:"lang"`
-	Text    map[string]string `json:"text"`    // labels for the tooltip
-	Answers []chartAnswer     `json:"answers"` // the answers charted, in order
-	Polls   []chartPoll       `json:"polls"`   // indexed by the dots' third value
+	Text    map[string]string `json:"text"`             // labels for the tooltip
+	Answers []chartAnswer     `json:"answers"`          // the answers charted, in order
+	Polls   []chartPoll       `json:"polls"`            // indexed by the dots' third value
+	Result  *chartResult      `json:"result,omitempty"` // the question's result (results.go)
 }
 
 // chartAnswer is one charted answer.
@@ -97,6 +98,7 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 		"n":        translate(lang, "chart.n"),
 		"weight":   translate(lang, "chart.weight"),
 		"sponsor":  translate(lang, "chart.sponsor"),
+		"result":   translate(lang, "chart.result"),
 	}}
 
 	// the polls the dots stand for, with what their tooltips show
@@ -226,6 +228,12 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 				LineStyle: &opts.LineStyle{Color: "#888", Type: "dashed", Width: 1},
 			}),
 		)
+	}
+	xmin, xmax = addResultMarks(scatter, lang, q, p, view, xmin, xmax)
+	if p.Result != nil {
+		for _, sh := range p.Result.Shares {
+			see(sh[1].(float64))
+		}
 	}
 	line.Overlap(scatter)
 	// A margin on both sides keeps the first and last dots and the event

@@ -58,6 +58,7 @@ func (s *Server) Export(dir string) error {
 //	api/v1/questions/ID.json, .csv                     the question,
 //	api/v1/questions/ID/{polls,series,house-effects}.{json,csv}
 //	api/v1/openapi.json
+//	pollsters/…, api/v1/pollsters.{json,csv}          the pollster ratings
 //
 // Each file is fetched through s.ServeHTTP, so it holds byte for byte what
 // the server serves; pages are rendered in export mode (Page.Static), in
@@ -140,7 +141,7 @@ func (s *Server) exportJobs() ([]exportJob, error) {
 	if err != nil {
 		return nil, err
 	}
-	pagePaths := []string{"/", "/methodology", "/api"}
+	pagePaths := []string{"/", "/methodology", "/api", "/pollsters"}
 	for _, q := range qs {
 		pagePaths = append(pagePaths, "/questions/"+q.ID)
 		recs, err := s.db.Records(q.ID, true)
@@ -170,7 +171,7 @@ func (s *Server) exportJobs() ([]exportJob, error) {
 	if _, err := fs.Stat(staticRoot, "favicon.png"); err == nil {
 		jobs = append(jobs, exportJob{url: "/favicon.ico", file: "favicon.ico"})
 	}
-	downloads := []string{downloadPath(KindQuestions, "")}
+	downloads := []string{downloadPath(KindQuestions, ""), downloadPath(KindPollsters, "")}
 	for _, q := range qs {
 		for _, k := range []string{KindQuestion, KindPolls, KindSeries, KindHouseEffects} {
 			downloads = append(downloads, downloadPath(k, q.ID))

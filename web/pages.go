@@ -420,6 +420,7 @@ type questionData struct {
 	Downloads []download
 	View      url.Values // the canonical query of this view
 	Static    bool
+	Calib     *calibNote // the band's meaning and the result (results.go)
 }
 
 // answerCol is one answer option as a table column.
@@ -605,6 +606,7 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 		d.ChartDesc = translate(lang, "q.chart.aria", d.Title)
 	}
 	d.Form = newFormState(lang, comp, view)
+	d.Calib = newCalibNote(lang, comp, view)
 
 	base := "/api/v1/questions/" + q.ID
 	seriesCSV := cloneValues(d.View)

@@ -20,16 +20,23 @@ import (
 //	method=kalman|loess|weighted|latest   half_life=DAYS (>0)   window=DAYS   span=(0,1]
 //	adjust_house=true|false   adjust_mode=true|false   drop_undecided=true|false
 //	from=YYYY-MM-DD   to=YYYY-MM-DD   pollster=NAME (repeatable)   mode=phone-live,phone-ARS,online,mixed,unknown
-//	answers=support,oppose
+//	answers=support,oppose   shared_error=POINTS (0-25)   ratings=true|false
 type View struct {
 	Options   poll.Options
 	Pollsters []string    // only polls of these pollsters; empty means all
 	Modes     []poll.Mode // only polls of these modes; empty means all
 	Answers   []string    // only these answers in the output; empty means all
+	// SharedErrorSet reports that the query gave shared_error (then in
+	// Options.SharedError); without it the band carries the shared error
+	// the database's calibration learned for the method (see compute).
+	SharedErrorSet bool
+	// NoRatings leaves the pollster ratings out of the average
+	// (ratings=false); by default they feed it (Calibration.Apply).
+	NoRatings bool
 }
 
 // viewParams are the query parameters parseView reads, in canonical order.
-var viewParams = []string{"method", "half_life", "window", "span", "adjust_house", "adjust_mode", "drop_undecided", "from", "to", "pollster", "mode", "answers"}
+var viewParams = []string{"method", "half_life", "window", "span", "adjust_house", "adjust_mode", "drop_undecided", "from", "to", "pollster", "mode", "answers", "shared_error", "ratings"}
 
 // parseView reads a View from the request's query. q, when not nil,
 // checks answers against the question's options. Every mistake is an
@@ -147,6 +154,20 @@ func parseViewValues(qs url.Values, q *poll.Question) (View, error) {
 			v.Answers = append(v.Answers, a)
 		}
 	}
+	if s, ok := get("shared_error"); ok && s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || !(f >= 0) || f > maxSharedError {
+			return v, poll.Errorf(poll.EINVALID, "shared_error: %q is not a number of percentage points from 0 to %g", s, float64(maxSharedError))
+		}
+		o.SharedError, v.SharedErrorSet = f, true
+	}
+	if s, ok := get("ratings"); ok && s != "" {
+		b, err := parseBoolParam("ratings", s)
+		if err != nil {
+			return v, err
+		}
+		v.NoRatings = !b
+	}
 	if err := o.Validate(); err != nil {
 		return v, err
 	}
@@ -195,6 +216,10 @@ func parseBoolParam(name, s string) (bool, error) {
 	}
 	return false, poll.Errorf(poll.EINVALID, "%s: %q is not true or false", name, s)
 }
+
+// maxSharedError is the largest shared_error a view accepts, in points
+// (the engine's own bound).
+const maxSharedError = 25
 
 // maxRangeDays bounds a requested date range, so that one request cannot
 // ask for millions of daily points.
@@ -266,6 +291,12 @@ func (v View) Query() url.Values {
 	}
 	if len(v.Answers) > 0 {
 		q.Set("answers", strings.Join(v.Answers, ","))
+	}
+	if v.SharedErrorSet {
+		q.Set("shared_error", strconv.FormatFloat(o.SharedError, 'g', -1, 64))
+	}
+	if v.NoRatings {
+		q.Set("ratings", "false")
 	}
 	return q
 }

@@ -157,6 +157,7 @@ func (s *Server) retractPoll(c echo.Context) error {
 
 // pollPageData is what templates/poll.html shows.
 type pollPageData struct {
+	Rating        *pollsterRatingView // its pollster's rating (pollsters.go); nil without ratings
 	Poll          *poll.Poll
 	QuestionTitle string
 	QuestionPath  string
@@ -248,6 +249,7 @@ func (s *Server) pollPage(c echo.Context) error {
 		}
 		d.Revisions = append(d.Revisions, row)
 	}
+	d.Rating = s.pollsterRating(p.Pollster)
 	title := p.Pollster + " · " + p.Start.String() + "–" + p.End.String()
 	return s.render(c, http.StatusOK, "poll", title, d)
 }

@@ -7,6 +7,7 @@ import "github.com/labstack/echo/v4"
 // (upload.go).
 func (s *Server) routes(e *echo.Echo) {
 	s.dashboardRoutes(e)
+	s.pollsterRoutes(e)
 	api := e.Group("/api/v1")
 	s.apiRoutes(e, api)
 	s.uploadRoutes(e, api)

@@ -20,6 +20,14 @@ type Computed struct {
 	// Result is the average; nil when the view keeps no polls.
 	Result  *poll.Result
 	Version uint64
+	// Calibration is the database's stored calibration as of Version;
+	// nil when it has none.
+	Calibration *poll.Calibration
+	// SharedError is the shared error the band carries, in points: the
+	// view's shared_error, or the calibration's for the method.
+	SharedError float64
+	// Ratings reports whether the pollster ratings fed the average.
+	Ratings bool
 }
 
 // compute returns the question averaged for v, from the cache when the data
@@ -35,7 +43,9 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 		// snap.Version may be newer than ver when a write committed in
 		// between: the data is labelled with the version it belongs to.
 		q, recs := snap.Question, snap.Records
-		c := &Computed{Question: q, Records: recs, Version: snap.Version}
+		c := &Computed{Question: q, Records: recs, Version: snap.Version, Calibration: snap.Calibration}
+		o := calibratedOptions(v, snap.Calibration, q)
+		c.SharedError, c.Ratings = o.SharedError, !v.NoRatings
 		for i := range recs {
 			if recs[i].Retracted != nil {
 				continue
@@ -45,7 +55,7 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 			}
 		}
 		if len(c.Polls) > 0 {
-			if c.Result, err = poll.Average(q, c.Polls, v.Options); err != nil {
+			if c.Result, err = poll.Average(q, c.Polls, o); err != nil {
 				return nil, err
 			}
 		}

@@ -63,6 +63,7 @@ type Server struct {
 	log   *slog.Logger
 	cache *seriesCache
 	pages *renderer
+	calib *calibrator // keeps the stored calibration current (calibrator.go)
 }
 
 // NewServer returns a server for db with every route and middleware set up.
@@ -72,6 +73,7 @@ func NewServer(db *store.DB, cfg Config) (*Server, error) {
 	if cfg.Log == io.Discard {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.calib = newCalibrator(db, s.log.Error)
 	var err error
 	if s.pages, err = newRenderer(); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
@@ -143,6 +145,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("web: shutdown: %w", err)
 	}
+	s.calib.wait() // a refresh started by an upload finishes before the database closes
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -231,6 +231,9 @@ func (u *uploader) ingest(a *store.Account, name string, body io.Reader, questio
 			return nil, errBinary(ct)
 		}
 	}
+	if pollcsv.IsResults(head) {
+		return nil, resultsElsewhere(a)
+	}
 	h := sha256.New()
 	tee := io.TeeReader(br, h)
 	batch, err := pollcsv.Read(name, tee, pollcsv.Options{QuestionID: question})
@@ -259,6 +262,9 @@ func (u *uploader) ingest(a *store.Account, name string, body io.Reader, questio
 	} else {
 		u.s.log.Info("upload stored", "id", up.ID, "account", a.Name, "file", name, "sha256", up.SHA256,
 			"size", up.Size, "counts", up.Counts.String())
+		// the ratings and shared error learn from the polls of questions
+		// with results: refresh them in the background (errors are logged)
+		u.s.calib.afterImport(up.Questions)
 	}
 	return up, nil
 }
@@ -404,7 +410,17 @@ func (u *uploader) postUpload(c echo.Context) error {
 		return err
 	}
 	defer r.Close()
-	up, err := u.ingest(a, name, r, question, dry)
+	// a results file (question_id,date,answer,pct) is the operator's
+	src := &sourceReader{r: r}
+	br := bufio.NewReaderSize(src, 64<<10)
+	head, _ := br.Peek(512)
+	if src.err != nil {
+		return bodyError(src.err)
+	}
+	if pollcsv.IsResults(head) {
+		return u.postResults(c, a, name, br, src, question, dry)
+	}
+	up, err := u.ingest(a, name, br, question, dry)
 	if err != nil {
 		return err
 	}

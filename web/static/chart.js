@@ -73,6 +73,12 @@
             enc(t.band) + ' ' + fmtNum(v[2], 1) + '–' + fmtNum(v[3], 1) + ')</span>';
         }
       });
+      var res = data.result;
+      if (res && Math.floor(res.x / DAY) * DAY === day) {
+        html += '<hr style="margin:4px 0;border:0;border-top:1px solid #ddd">' +
+          '<b>' + enc(t.result || '') + '</b> ' + enc(res.date) + '<br>' +
+          (res.shares || []).map(function (r) { return enc(String(r[0])) + ' ' + pct(r[1]); }).join(', ');
+      }
       data.polls.forEach(function (pl) {
         if (Math.floor(pl.x / DAY) * DAY !== day) {
           return;
