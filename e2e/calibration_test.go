@@ -48,7 +48,7 @@ func calibratedDB(t *testing.T) (path string, rated []string) {
 		t.Fatal(err)
 	}
 	cal := &poll.Calibration{Questions: 12, Polls: 80, LastResult: res.Date,
-		SharedError: map[poll.Method]float64{poll.MethodKalman: 3.5}, SharedErrorSE: map[poll.Method]float64{poll.MethodKalman: 0.4},
+		SharedError: map[poll.Method]poll.SharedErrorModel{poll.MethodKalman: {Industry: 3.5, IndustrySE: 0.4, Questions: 12}},
 		Ratings: []poll.Rating{
 			{Pollster: `<script>window.__xss=1</script>`, Questions: 1, Polls: 1, MeanAbsError: 6, ExcessError: 0.1, ExcessErrorSE: 1.1, Weight: 0.95,
 				Bias: []poll.AnswerBias{{Answer: "dem", Bias: 0.2, SE: 1.5, Polls: 1}}},

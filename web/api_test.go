@@ -310,7 +310,8 @@ func TestAPISeriesCSVMatchesJSON(t *testing.T) {
 // The download's numbers are the chart's: the same view through
 // parseView and compute, rounded to 4 decimals.
 func TestAPISeriesIsTheChartsAverage(t *testing.T) {
-	s := testServer(t, testDB(t, true))
+	db := testDB(t, true)
+	s := testServer(t, db)
 	q := url.Values{"method": {"loess"}, "half_life": {"7"}, "answers": {"oppose"}}
 	v, err := parseViewValues(q, nil)
 	if err != nil {
@@ -352,7 +353,7 @@ func TestAPISeriesIsTheChartsAverage(t *testing.T) {
 	if de, _ := p["design_effect"].(map[string]any); de["unknown"] != d.DesignEffect[poll.ModeUnknown] || de["phone-ARS"] != d.DesignEffect[poll.ModeARS] {
 		t.Errorf("design_effect = %v", p["design_effect"])
 	}
-	if got := doc["generated_from"]; got != "/api/v1/questions/"+testQuestionID+"/series?adjust_house=true&adjust_mode=false&answers=oppose&drop_undecided=false&format=json&half_life=7&method=loess&ratings=true&shared_error=2.5&span=0.3&window=30" {
+	if got := doc["generated_from"]; got != "/api/v1/questions/"+testQuestionID+"/series?adjust_house=true&adjust_mode=false&answers=oppose&drop_undecided=false&format=json&half_life=7&method=loess&ratings=true&shared_error="+strconv.FormatFloat(servedSharedError(t, db, testQuestionID), 'f', -1, 64)+"&span=0.3&window=30" {
 		t.Errorf("generated_from = %v", got)
 	}
 }

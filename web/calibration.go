@@ -2,21 +2,26 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 
 	"github.com/pollagg/pollagg/poll"
 )
 
 // calibratedOptions returns the averaging options of view v for question
-// q under the database's calibration cal (nil for none): the band's
-// shared error is the view's shared_error or, when the view gives none,
-// the one cal learned for the method (poll.DefaultSharedError without a
-// calibration); unless the view says ratings=false, the pollster ratings
-// feed the average (cal.Apply). v's own options are left unchanged.
-func calibratedOptions(v View, cal *poll.Calibration, q *poll.Question) poll.Options {
+// q, whose polls in the view come from the given number of pollsters,
+// under the database's calibration cal (nil for none): the band's shared
+// error is the view's shared_error or, when the view gives none, the one
+// cal learned for the method and that many pollsters
+// (poll.DefaultSharedErrorModel without a calibration); unless the view
+// says ratings=false, the pollster ratings feed the average (cal.Apply).
+// v's own options are left unchanged.
+func calibratedOptions(v View, cal *poll.Calibration, q *poll.Question, pollsters int) poll.Options {
 	o := v.Options
 	if !v.SharedErrorSet {
-		o.SharedError = cal.SharedErrorFor(o.Method)
+		// to a hundredth of a point, so that the value the downloads
+		// write beside the numbers reproduces them exactly
+		o.SharedError = math.Round(cal.SharedErrorFor(o.Method, pollsters)*100) / 100
 	}
 	if !v.NoRatings {
 		cal.Apply(&o, q) // builds new maps: the view's are never written to

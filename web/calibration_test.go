@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"math"
 	"net/http"
@@ -64,16 +65,17 @@ func engineUsesSharedError(t *testing.T, db *store.DB) bool {
 // kalman, learned from 40 questions, and the given ratings.
 func calibrationFor(se float64, ratings ...poll.Rating) *poll.Calibration {
 	return &poll.Calibration{Questions: 40, Polls: 310, LastResult: poll.NewDate(2014, 11, 4),
-		SharedError: map[poll.Method]float64{poll.MethodKalman: se}, SharedErrorSE: map[poll.Method]float64{poll.MethodKalman: 0.3},
-		Ratings: ratings, Model: poll.RatingModel{RaceSD: 2, PollsterSD: 1.1, PollSD: 1.5}}
+		SharedError: map[poll.Method]poll.SharedErrorModel{poll.MethodKalman: {Industry: se, IndustrySE: 0.3, Questions: 40}},
+		Ratings:     ratings, Model: poll.RatingModel{RaceSD: 2, PollsterSD: 1.1, PollSD: 1.5}}
 }
 
 func TestSeriesSharedErrorParameter(t *testing.T) {
 	db := testDB(t, true)
 	s := testServer(t, db)
+	def := servedSharedError(t, db, testQuestionID)
 	_, _, p := lastBand(t, s, "", "oppose")
-	if p["shared_error"] != poll.DefaultSharedError || p["ratings"] != true {
-		t.Errorf("without a calibration: parameters shared_error=%v ratings=%v, want %v and true", p["shared_error"], p["ratings"], poll.DefaultSharedError)
+	if p["shared_error"] != def || p["ratings"] != true {
+		t.Errorf("without a calibration: parameters shared_error=%v ratings=%v, want %v and true", p["shared_error"], p["ratings"], def)
 	}
 	_, _, p = lastBand(t, s, "?shared_error=0&ratings=false", "oppose")
 	if p["shared_error"] != 0.0 || p["ratings"] != false {
@@ -89,8 +91,8 @@ func TestSeriesSharedErrorParameter(t *testing.T) {
 		t.Errorf("with a calibration: shared_error = %v, want the learned 4.25", p["shared_error"])
 	}
 	_, _, p = lastBand(t, s, "?method=latest", "oppose")
-	if p["shared_error"] != poll.DefaultSharedError {
-		t.Errorf("a method the calibration has not learned: shared_error = %v, want the default", p["shared_error"])
+	if p["shared_error"] != def {
+		t.Errorf("a method the calibration has not learned: shared_error = %v, want the default %v", p["shared_error"], def)
 	}
 	csv := apiOK(t, s, "/api/v1/questions/"+testQuestionID+"/series?format=csv").Body.String()
 	head, _, _ := strings.Cut(csv, "\n")
@@ -277,11 +279,11 @@ func TestPollstersAPI(t *testing.T) {
 		t.Errorf("Alpha = %v", a)
 	}
 	c := doc["calibration"].(map[string]any)
-	if c["questions"] != 40.0 || c["shared_error"].(map[string]any)["kalman"] != 2.1 || c["last_result"] != "2014-11-04" {
+	if c["questions"] != 40.0 || c["shared_error"].(map[string]any)["kalman"].(map[string]any)["industry"] != 2.1 || c["last_result"] != "2014-11-04" {
 		t.Errorf("calibration = %v", c)
 	}
 	csv = apiOK(t, s, "/api/v1/pollsters?format=csv").Body.String()
-	if !strings.Contains(csv, "# calibration: questions=40; polls=310; last_result=2014-11-04; shared_error=kalman:2.1") ||
+	if !strings.Contains(csv, "# calibration: questions=40; polls=310; last_result=2014-11-04; shared_error=kalman:industry:2.1,industry_se:0.3,pollster:0,pollster_se:0,questions:40;") ||
 		firstDataLine(csv) != "pollster,questions,polls,mean_abs_error,excess_error,excess_error_se,weight,bias_dem,bias_se_dem,bias_rep,bias_se_rep" ||
 		!strings.Contains(csv, "\n'=Beta,1,1,5,0.1,0.9,0.9,0.1,1.4,,\n") || !strings.Contains(csv, "\nAlpha,12,40,2.345,-0.4,0.2,1.3,1.25,0.5,-1.25,0.5\n") {
 		t.Errorf("CSV:\n%s", csv)
@@ -362,11 +364,17 @@ func TestQuestionPageBandSentenceAndResult(t *testing.T) {
 	db := testDB(t, true)
 	s := testServer(t, db)
 	page := "/questions/" + testQuestionID
+	polls, err := db.Polls(testQuestionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	J := poll.CountPollsters(polls)
+	def := pointsText(servedSharedError(t, db, testQuestionID))
 	for _, tt := range []struct {
 		lang, query, want string
 	}{
-		{"en", "", "The shaded band is where the true share lies with 95% probability, allowing for ±2.5 points of error that all polls share (the default, from published election polls)."},
-		{"ko", "", "음영 구간은 실제 비율이 95% 확률로 들어 있는 범위로, 모든 조사가 함께 틀리는 오차 ±2.5%p를 포함합니다(기본값: 공표된 선거 여론조사 연구에서)."},
+		{"en", "", fmt.Sprintf("The shaded band is where the true share lies with 95%% probability, allowing for ±%s points of error that all polls share (the default for %d pollsters, from published election polls).", def, J)},
+		{"ko", "", fmt.Sprintf("음영 구간은 실제 비율이 95%% 확률로 들어 있는 범위로, 모든 조사가 함께 틀리는 오차 ±%s%%p를 포함합니다(기본값: 공표된 선거 여론조사 연구에서, 조사기관 %d곳 기준).", def, J)},
 		{"en", "&shared_error=4", "allowing for ±4 points of error that all polls share (set in this view)."},
 		{"en", "&shared_error=0", "if polls share no error (shared_error=0)"},
 	} {
@@ -379,7 +387,7 @@ func TestQuestionPageBandSentenceAndResult(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := pageOK(t, s, page+"?lang=en")
-	if !strings.Contains(body, "allowing for ±3.3 points of error that all polls share (learned from 40 questions with results).") {
+	if !strings.Contains(body, fmt.Sprintf("allowing for ±3.3 points of error that all polls share (learned from 40 questions with results, for %d pollsters).", J)) {
 		t.Error("with a calibration: the sentence does not give the learned figure")
 	}
 	if !strings.Contains(body, `name="shared_error" value="" placeholder="3.25"`) {

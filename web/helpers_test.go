@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pollagg/pollagg/data"
+	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/store"
 )
 
@@ -49,4 +51,24 @@ func doRequest(tb testing.TB, h http.Handler, method, target string, headers ...
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+// servedOptions returns the options a default view averages polls with:
+// DefaultOptions with the default shared error for their pollsters, to
+// the hundredth the server rounds it to.
+func servedOptions(polls []poll.Poll) poll.Options {
+	o := poll.DefaultOptions()
+	o.SharedError = math.Round(poll.DefaultSharedErrorModel.For(poll.CountPollsters(polls))*100) / 100
+	return o
+}
+
+// servedSharedError is the shared error a default view of the question
+// carries in a database without a calibration.
+func servedSharedError(tb testing.TB, db *store.DB, qid string) float64 {
+	tb.Helper()
+	polls, err := db.Polls(qid)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return servedOptions(polls).SharedError
 }

@@ -5,8 +5,8 @@ package web
 func init() {
 	addMessages(map[string][2]string{
 		"q.band":             {"음영 구간은 실제 비율이 95%% 확률로 들어 있는 범위로, 모든 조사가 함께 틀리는 오차 ±%s%%p를 포함합니다(%s).", "The shaded band is where the true share lies with 95%% probability, allowing for ±%s points of error that all polls share (%s)."},
-		"q.band.learned":     {"결과가 있는 질문 %d개에서 학습한 값", "learned from %d questions with results"},
-		"q.band.default":     {"기본값: 공표된 선거 여론조사 연구에서", "the default, from published election polls"},
+		"q.band.learned":     {"결과가 있는 질문 %d개에서 학습한 값, 조사기관 %d곳 기준", "learned from %d questions with results, for %d pollsters"},
+		"q.band.default":     {"기본값: 공표된 선거 여론조사 연구에서, 조사기관 %d곳 기준", "the default for %d pollsters, from published election polls"},
 		"q.band.view":        {"이 보기에서 정한 값", "set in this view"},
 		"q.band.zero":        {"음영 구간은 조사들이 함께 틀리는 오차가 없다고 볼 때(shared_error=0) 실제 비율이 95% 확률로 들어 있는 범위입니다.", "The shaded band is where the true share lies with 95% probability if polls share no error (shared_error=0)."},
 		"q.sharederror":      {"공통 오차(%p)", "Shared error (points)"},

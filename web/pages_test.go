@@ -113,7 +113,7 @@ func TestIndexHeadlinesMatchAverage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := poll.Average(q, polls, poll.DefaultOptions())
+		res, err := poll.Average(q, polls, servedOptions(polls))
 		if err != nil {
 			t.Fatalf("%s: %v", qid, err)
 		}
@@ -600,7 +600,7 @@ func TestNoJavaScriptStillUsable(t *testing.T) {
 	db := testDB(t, true)
 	q, _ := db.Question(mainQuestion)
 	polls, _ := db.Polls(mainQuestion)
-	res, err := poll.Average(q, polls, poll.DefaultOptions())
+	res, err := poll.Average(q, polls, servedOptions(polls))
 	if err != nil {
 		t.Fatal(err)
 	}

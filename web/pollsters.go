@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/url"
 	"sort"
 	"strings"
@@ -72,16 +73,18 @@ func calibrationHead(c *poll.Calibration) ordered {
 	o.add("questions", c.Questions)
 	o.add("polls", c.Polls)
 	o.add("last_result", c.LastResult)
-	se := map[string]num{}
+	type model struct {
+		Industry   num `json:"industry"`
+		IndustrySE num `json:"industry_se"`
+		Pollster   num `json:"pollster"`
+		PollsterSE num `json:"pollster_se"`
+		Questions  int `json:"questions"`
+	}
+	se := map[string]model{}
 	for m, v := range c.SharedError {
-		se[string(m)] = num(v)
+		se[string(m)] = model{num(v.Industry), num(v.IndustrySE), num(v.Pollster), num(v.PollsterSE), v.Questions}
 	}
 	o.add("shared_error", se)
-	sese := map[string]num{}
-	for m, v := range c.SharedErrorSE {
-		sese[string(m)] = num(v)
-	}
-	o.add("shared_error_se", sese)
 	o.add("race_sd", num(c.Model.RaceSD))
 	o.add("pollster_sd", num(c.Model.PollsterSD))
 	o.add("poll_sd", num(c.Model.PollSD))
@@ -187,11 +190,8 @@ func (s *Server) pollstersPage(c echo.Context) error {
 			var parts []string
 			for _, m := range poll.Methods {
 				if v, ok := cal.SharedError[m]; ok {
-					p := string(m) + " " + formatNum(v, 1)
-					if se, ok := cal.SharedErrorSE[m]; ok {
-						p += " (±" + formatNum(se, 1) + ")"
-					}
-					parts = append(parts, p)
+					parts = append(parts, fmt.Sprintf("%s %s (±%s) + %s (±%s)/√J", m, formatNum(v.Industry, 1), formatNum(v.IndustrySE, 1),
+						formatNum(v.Pollster, 1), formatNum(v.PollsterSE, 1)))
 				}
 			}
 			d.SharedError = strings.Join(parts, ", ")

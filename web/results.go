@@ -54,7 +54,7 @@ type resultRevision struct {
 // fields and the result.
 func newCalibNote(lang string, comp *Computed, v View) *calibNote {
 	n := &calibNote{Band: bandSentence(lang, comp, v), Ratings: !v.NoRatings,
-		Placeholder: formatFloat(comp.Calibration.SharedErrorFor(v.Options.Method))}
+		Placeholder: formatFloat(comp.Calibration.SharedErrorFor(v.Options.Method, comp.Pollsters))}
 	if v.SharedErrorSet {
 		n.SharedError = formatFloat(v.Options.SharedError)
 	}
@@ -73,9 +73,9 @@ func bandSentence(lang string, comp *Computed, v View) string {
 		}
 		return translate(lang, "q.band", x, translate(lang, "q.band.view"))
 	case "learned":
-		return translate(lang, "q.band", x, translate(lang, "q.band.learned", comp.Calibration.Questions))
+		return translate(lang, "q.band", x, translate(lang, "q.band.learned", comp.Calibration.Questions, comp.Pollsters))
 	}
-	return translate(lang, "q.band", x, translate(lang, "q.band.default"))
+	return translate(lang, "q.band", x, translate(lang, "q.band.default", comp.Pollsters))
 }
 
 // newResultView returns q's result for the page, nil without one.

@@ -28,6 +28,8 @@ type Computed struct {
 	SharedError float64
 	// Ratings reports whether the pollster ratings fed the average.
 	Ratings bool
+	// Pollsters counts the pollsters of Polls: the J of the shared error.
+	Pollsters int
 }
 
 // compute returns the question averaged for v, from the cache when the data
@@ -44,8 +46,6 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 		// between: the data is labelled with the version it belongs to.
 		q, recs := snap.Question, snap.Records
 		c := &Computed{Question: q, Records: recs, Version: snap.Version, Calibration: snap.Calibration}
-		o := calibratedOptions(v, snap.Calibration, q)
-		c.SharedError, c.Ratings = o.SharedError, !v.NoRatings
 		for i := range recs {
 			if recs[i].Retracted != nil {
 				continue
@@ -54,6 +54,9 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 				c.Polls = append(c.Polls, *p)
 			}
 		}
+		c.Pollsters = poll.CountPollsters(c.Polls)
+		o := calibratedOptions(v, snap.Calibration, q, c.Pollsters)
+		c.SharedError, c.Ratings = o.SharedError, !v.NoRatings
 		if len(c.Polls) > 0 {
 			if c.Result, err = poll.Average(q, c.Polls, o); err != nil {
 				return nil, err

@@ -52,7 +52,7 @@ type CalibrationSummary struct {
 	Polls       int                `json:"polls"`
 	Pollsters   int                `json:"pollsters"` // rated
 	LastResult  poll.Date          `json:"last_result"`
-	SharedError map[string]float64 `json:"shared_error"`
+	SharedError map[string]poll.SharedErrorModel `json:"shared_error"`
 }
 
 func summarizeCalibration(c *poll.Calibration) *CalibrationSummary {
@@ -60,7 +60,7 @@ func summarizeCalibration(c *poll.Calibration) *CalibrationSummary {
 		return nil
 	}
 	s := &CalibrationSummary{Questions: c.Questions, Polls: c.Polls, Pollsters: len(c.Ratings), LastResult: c.LastResult,
-		SharedError: map[string]float64{}}
+		SharedError: map[string]poll.SharedErrorModel{}}
 	for m, v := range c.SharedError {
 		s.SharedError[string(m)] = v
 	}
@@ -131,7 +131,7 @@ func (u *uploader) postResults(c echo.Context, a *store.Account, name string, bo
 		}
 		return c.JSON(http.StatusOK, ResultsResponse{Results: out, Calibration: summarizeCalibration(cal)})
 	}
-	counts, err := db.ImportResults(res, name)
+	counts, err := db.ImportResults(res, name, false)
 	if err != nil {
 		return err
 	}
