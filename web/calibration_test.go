@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/pollagg/pollagg/poll"
-	"github.com/pollagg/pollagg/store"
 )
 
 // lastBand returns the estimate and band width (upper - lower) of answer
@@ -32,33 +31,6 @@ func lastBand(t *testing.T, s *Server, query string, answer string) (est, width 
 		t.Fatalf("series%s has no row of %s", query, answer)
 	}
 	return est, width, params
-}
-
-// engineUsesSharedError reports whether poll.Average widens the band by
-// Options.SharedError (the engine's part of the shared error).
-func engineUsesSharedError(t *testing.T, db *store.DB) bool {
-	t.Helper()
-	q, err := db.Question(testQuestionID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := db.Polls(testQuestionID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := poll.DefaultOptions()
-	o.SharedError = 0
-	a, err := poll.Average(q, ps, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.SharedError = 5
-	b, err := poll.Average(q, ps, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pa, pb := a.Series[0].Points, b.Series[0].Points
-	return pb[len(pb)-1].Upper-pb[len(pb)-1].Lower > pa[len(pa)-1].Upper-pa[len(pa)-1].Lower
 }
 
 // calibrationFor returns a hand-made calibration: shared error se for
@@ -112,9 +84,6 @@ func TestSeriesSharedErrorParameter(t *testing.T) {
 func TestSeriesDefaultBandWiderThanSharedErrorZero(t *testing.T) {
 	db := testDB(t, true)
 	s := testServer(t, db)
-	if !engineUsesSharedError(t, db) {
-		t.Skip("poll.Average does not yet widen the band by Options.SharedError")
-	}
 	for _, tt := range []struct {
 		name string
 		cal  *poll.Calibration

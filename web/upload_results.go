@@ -48,10 +48,10 @@ type ResultsResponse struct {
 
 // CalibrationSummary is what a calibration was learned from.
 type CalibrationSummary struct {
-	Questions   int                `json:"questions"`
-	Polls       int                `json:"polls"`
-	Pollsters   int                `json:"pollsters"` // rated
-	LastResult  poll.Date          `json:"last_result"`
+	Questions   int                              `json:"questions"`
+	Polls       int                              `json:"polls"`
+	Pollsters   int                              `json:"pollsters"` // rated
+	LastResult  poll.Date                        `json:"last_result"`
 	SharedError map[string]poll.SharedErrorModel `json:"shared_error"`
 }
 
