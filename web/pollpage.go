@@ -152,6 +152,8 @@ func (s *Server) retractPoll(c echo.Context) error {
 		return err
 	}
 	s.log.Info("poll retracted", "poll", r.Current().ID, "by", r.RetractedBy, "account", a.Name)
+	// a retracted poll of a question with a result leaves the ratings too
+	s.calib.afterImport([]string{r.Current().QuestionID})
 	return c.JSON(http.StatusOK, historyOf(r))
 }
 

@@ -169,3 +169,24 @@ func TestUpload_RefreshesCalibration(t *testing.T) {
 		t.Error("a dry run refreshed the calibration")
 	}
 }
+
+// A retracted poll of a question with a result leaves the ratings too.
+func TestRetract_RefreshesCalibration(t *testing.T) {
+	env := newResultsEnv(t)
+	if rec := env.upload(t, env.admin, testResultsCSV, ""); rec.Code != http.StatusCreated {
+		t.Fatal(rec.Body)
+	}
+	env.srv.WaitCalibration()
+	cal, err := env.db.Calibration()
+	if err != nil || cal == nil || cal.Polls != 2 {
+		t.Fatalf("calibration before: %+v %v", cal, err)
+	}
+	a1 := pollIDOf(t, env, "Alpha Research", "a1")
+	if rec := env.do(t, http.MethodDelete, "/api/v1/polls/"+a1, env.alpha, "", nil); rec.Code != 200 {
+		t.Fatal(rec.Body)
+	}
+	env.srv.WaitCalibration()
+	if cal, err = env.db.Calibration(); err != nil || cal == nil || cal.Polls != 1 {
+		t.Fatalf("calibration after the retraction: %+v %v, want 1 poll", cal, err)
+	}
+}
