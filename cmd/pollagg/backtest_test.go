@@ -128,7 +128,7 @@ func TestResultsImportAndQuestionSet(t *testing.T) {
 		t.Fatalf("shares summing to 90: %d %q", code, errs)
 	}
 	code, out, _ = runCmd(t, "ratings", "--db", db, "--format", "csv")
-	if code != 0 || !strings.Contains(out, "\npollster,questions,polls,mean_abs_error,answer,bias,bias_se,excess_error,excess_error_se,weight\n") {
+	if code != 0 || !strings.Contains(out, "\npollster,questions,polls,mean_abs_error,excess_error,excess_error_se,weight,bias_dem,bias_se_dem,bias_rep,bias_se_rep\n") {
 		t.Fatalf("ratings csv: %d %q", code, out)
 	}
 }

@@ -1,24 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web"
 )
 
 func init() {
 	register(&command{
 		name:    "ratings",
 		usage:   "[--db FILE] [--format text|csv|json]",
-		summary: "print the pollster ratings learned from the questions' results",
+		summary: "print the pollster ratings learned from the questions' results (csv and json: the bytes of GET /api/v1/pollsters)",
 		run:     cmdRatings,
 	})
 }
@@ -41,20 +39,25 @@ func cmdRatings(ctx context.Context, e *env) error {
 		return err
 	}
 	defer db.Close()
+	if format != "text" {
+		// the API's bytes, as GET /api/v1/pollsters?format=… serves them
+		srv, err := web.NewServer(db, web.Config{})
+		if err != nil {
+			return err
+		}
+		d, err := srv.Download(web.KindPollsters, "", url.Values{"format": {format}})
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(d.Body)
+		return err
+	}
 	c, err := db.Calibration()
 	if err != nil {
 		return err
 	}
 	if c == nil {
 		c = &poll.Calibration{Ratings: []poll.Rating{}}
-	}
-	switch format {
-	case "json":
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(c)
-	case "csv":
-		return writeRatingsCSV(e.stdout, c)
 	}
 	return writeRatingsText(e.stdout, c)
 }
@@ -68,36 +71,6 @@ func ratingsNote(c *poll.Calibration) []string {
 		"weight: the quality weight its polls get in every average (1 = typical). Bias is used as a prior house effect only on answers whose meaning",
 		fmt.Sprintf("carries across questions (party or candidate ids). Model: race SD %.2f, pollster SD %.2f, poll SD beyond sampling %.2f points.", c.Model.RaceSD, c.Model.PollsterSD, c.Model.PollSD),
 	}
-}
-
-var ratingsColumns = []string{"pollster", "questions", "polls", "mean_abs_error", "answer", "bias", "bias_se", "excess_error", "excess_error_se", "weight"}
-
-// writeRatingsCSV writes one row per pollster and answer of its bias (a
-// pollster with no usable answer gets one row with the answer empty).
-func writeRatingsCSV(w io.Writer, c *poll.Calibration) error {
-	var b bytes.Buffer
-	for _, l := range ratingsNote(c) {
-		b.WriteString("# " + l + "\n")
-	}
-	cw := csv.NewWriter(&b)
-	cw.Write(ratingsColumns)
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 4, 64) }
-	for _, r := range c.Ratings {
-		head := []string{r.Pollster, strconv.Itoa(r.Questions), strconv.Itoa(r.Polls), f(r.MeanAbsError)}
-		tail := []string{f(r.ExcessError), f(r.ExcessErrorSE), f(r.Weight)}
-		if len(r.Bias) == 0 {
-			cw.Write(append(append(head, "", "", ""), tail...))
-		}
-		for _, ab := range r.Bias {
-			cw.Write(append(append(append([]string{}, head...), ab.Answer, f(ab.Bias), f(ab.SE)), tail...))
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	_, err := w.Write(b.Bytes())
-	return err
 }
 
 func writeRatingsText(w io.Writer, c *poll.Calibration) error {
