@@ -311,7 +311,7 @@ func TestPollstersPage(t *testing.T) {
 		if strings.Contains(body, evil) || !strings.Contains(body, html.EscapeString(evil)) && !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 			t.Errorf("%s: the pollster <script> is not escaped", lang)
 		}
-		for _, want := range []string{`data-pollster="Alpha"`, "dem −1.5 (0.8)", "&#43;0.3 <span class=\"se\">(±0.5)</span>", html.EscapeString(translate(lang, "pr.shrink")), "kalman 2.1 (±0.3)"} {
+		for _, want := range []string{`data-pollster="Alpha"`, "dem −1.5 (0.8)", "&#43;0.3 <span class=\"se\">(±0.5)</span>", html.EscapeString(translate(lang, "pr.shrink")), "kalman 2.10 (±0.30), 0.00 (±0.00)"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s: the page lacks %q", lang, want)
 			}

@@ -29,7 +29,7 @@ func init() {
 		"pr.intro":         {"결과(선거·국민투표)가 있는 질문에서 각 조사기관의 조사가 실제 결과와 얼마나 달랐는지를 봅니다. 편향은 같은 질문을 조사한 다른 기관과 비교한 기울기이고, 초과 오차는 표본 크기로 설명되는 것보다 얼마나 더(+) 또는 덜(−) 틀리는지입니다.", "From the questions with a result (an election, a referendum): how far each pollster's polls were from the outcome. Bias is its lean against the other pollsters of the same questions; excess error is how much more (+) or less (−) it misses than its sample sizes explain."},
 		"pr.shrink":        {"근거가 적은 기관의 평가는 0(업계 평균)쪽으로 줄어듭니다(경험적 베이즈 축소). 조사 한두 건으로는 편향이나 정확도를 알 수 없기 때문입니다. 괄호 안은 표준오차입니다. 가중치는 각 기관의 조사가 평균에서 받는 품질 가중치로, 1이 평균입니다.", "A pollster with little evidence has its rating shrunk toward zero, the industry's average (empirical Bayes): one or two polls cannot tell its bias or accuracy. Standard errors are in brackets. The weight is the quality weight its polls get in every average; 1 is average."},
 		"pr.from":          {"결과가 있는 질문 %d개, 그 이전 조사 %d건에서 계산(최근 결과 %s).", "Computed from %d questions with results and their %d polls before them (latest result %s)."},
-		"pr.sharederror":   {"학습된 공통 오차(방법별, %%p): %s", "Learned shared error (by method, points): %s"},
+		"pr.sharederror":   {"학습된 공통 오차(방법별, %%p; 조사기관 J곳의 평균이면 √(업계² + 조사기관²/J)): %s", "Learned shared error (by method, points; for an average of J pollsters √(industry² + pollster²/J)): %s"},
 		"pr.none":          {"아직 평가가 없습니다: 이 데이터베이스에는 결과가 있는 질문이 없습니다.", "No ratings yet: this database has no question with a result."},
 		"pr.col.pollster":  {"조사기관", "Pollster"},
 		"pr.col.questions": {"질문", "Questions"},

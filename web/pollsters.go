@@ -190,8 +190,8 @@ func (s *Server) pollstersPage(c echo.Context) error {
 			var parts []string
 			for _, m := range poll.Methods {
 				if v, ok := cal.SharedError[m]; ok {
-					parts = append(parts, fmt.Sprintf("%s %s (±%s) + %s (±%s)/√J", m, formatNum(v.Industry, 1), formatNum(v.IndustrySE, 1),
-						formatNum(v.Pollster, 1), formatNum(v.PollsterSE, 1)))
+					parts = append(parts, fmt.Sprintf("%s %s (±%s), %s (±%s)", m, formatNum(v.Industry, 2), formatNum(v.IndustrySE, 2),
+						formatNum(v.Pollster, 2), formatNum(v.PollsterSE, 2)))
 				}
 			}
 			d.SharedError = strings.Join(parts, ", ")
