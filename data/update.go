@@ -20,15 +20,22 @@ type Group struct {
 	ID        string   `json:"id"`
 	TitleKo   string   `json:"title_ko"`
 	TitleEn   string   `json:"title_en"`
+	LedeKo    string   `json:"lede_ko"` // what the group's questions tell, in a sentence or two
+	LedeEn    string   `json:"lede_en"`
 	Questions []string `json:"questions"`
 }
 
 // Title returns the group's title in lang ("ko" or "en").
-func (g Group) Title(lang string) string {
-	if lang == "ko" && g.TitleKo != "" {
-		return g.TitleKo
+func (g Group) Title(lang string) string { return inLang(lang, g.TitleKo, g.TitleEn) }
+
+// Lede returns the group's introduction in lang ("ko" or "en").
+func (g Group) Lede(lang string) string { return inLang(lang, g.LedeKo, g.LedeEn) }
+
+func inLang(lang, ko, en string) string {
+	if lang == "ko" && ko != "" {
+		return ko
 	}
-	return g.TitleEn
+	return en
 }
 
 type groupsFile struct {

@@ -14,8 +14,8 @@ the sources. What it adds is said here and checked by data/seed_test.go:
   * in the approval file a blank mode cell becomes the pollster's standard
     method as the sources describe it (README.md, table of pollsters), and
     the mode text says that the report did not print it;
-  * the approval file's long consortium names are shortened (NBS, KSOI),
-    and the notes give the name as the source prints it.
+  * long names of pollsters are shortened (NBS, KSOI, the Hankook
+    Ilbo-Yomiuri survey), and the notes give the name as the source prints it.
 
 kr_gallup_yoon_approval.csv is kept for the record only: its rows are inside
 kr_yoon_approval_polls.csv, re-checked. Single-poll topics of
@@ -59,7 +59,16 @@ STANDARD_MODE = {
 SHORT_NAME = {
     "NBS (Embrain Public, Kstat Research, Korea Research, Hankook Research)": "NBS",
     "KSOI (Korea Society Opinion Institute)": "KSOI",
+    "Hankook Ilbo / Yomiuri joint survey (Korean fieldwork firm not named in sources read)": "Hankook Ilbo–Yomiuri joint survey",
 }
+
+
+def shorten(r):
+    full = r["pollster"]
+    r["pollster"] = SHORT_NAME.get(full, full)
+    if full != r["pollster"]:
+        r["notes"] = "; ".join(x for x in ["pollster as the source names it: " + full, r.get("notes", "")] if x)
+    return r
 APPROVAL_WORDING = {
     "Gallup Korea": "윤석열 대통령이 대통령으로서의 직무를 잘 수행하고 있다고 보십니까, 잘못 수행하고 있다고 보십니까? (Gallup Korea standard job-approval item)",
 }
@@ -134,7 +143,7 @@ for r in rows("kr_japan_issue_polls_2023.csv"):
         continue  # a single poll: kept in the sources only
     if qid == "kr-forced-labor-plan-2023" and "Yomiuri" in r["sponsor"]:
         r["wording"] = EVALUATION + r["wording"]
-    issues.setdefault(qid, []).append(mark(r))
+    issues.setdefault(qid, []).append(mark(shorten(r)))
 
 write("kr-forced-labor-plan-2023.csv", "kr-forced-labor-plan-2023", ["support", "oppose", "undecided"],
       korean("kr_forced_labor_2023.csv", issues.pop("kr-forced-labor-plan-2023")))
@@ -155,12 +164,7 @@ for topic_prefix, qid in [("Korean government forced-labour solution", "jp-korea
 
 recs = []
 for r in rows("kr_yoon_approval_polls.csv"):
-    full = r["pollster"]
-    r["pollster"] = SHORT_NAME.get(full, full)
-    notes = [r["notes"]] if r["notes"] else []
-    if full != r["pollster"]:
-        notes.insert(0, "pollster as the source names it: " + full)
-    r["notes"] = "; ".join(notes)
+    shorten(r)
     std = STANDARD_MODE.get(r["pollster"])
     if std and not r["mode"]:
         r["mode"] = std + " (" + r["pollster"] + "'s standard method; this report does not print the mode)"
