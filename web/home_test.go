@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pollagg/pollagg/poll"
+)
+
+// TestIndexGroups: the demo's questions come in their groups, titled in the
+// page's language; a question of the operator's own comes after them under
+// "Other questions"; a renamed demo question (an older database's copy) is
+// not listed, since its page redirects.
+func TestIndexGroups(t *testing.T) {
+	db := testDB(t, true)
+	for _, id := range []string{"my-own-question", "kr-yoon-approval-gallup"} {
+		q := &poll.Question{ID: id, TitleEn: "Own " + id, Options: []poll.Option{{ID: "approve"}, {ID: "disapprove"}}}
+		if err := db.PutQuestion(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := testServer(t, db)
+	groupRE := regexp.MustCompile(`<section class="question-group" data-group="([a-z]+)"`)
+	for _, tt := range []struct{ lang, title, other string }{
+		{"en", "The plan and the summits", "Other questions"},
+		{"ko", "강제징용 해법과 한일 정상회담", "그 밖의 질문"},
+	} {
+		page := doRequest(t, s, http.MethodGet, "/?lang="+tt.lang).Body.String()
+		var groups []string
+		for _, m := range groupRE.FindAllStringSubmatch(page, -1) {
+			groups = append(groups, m[1])
+		}
+		if got := strings.Join(groups, ","); got != "plan,japan,approval,other" {
+			t.Errorf("%s: groups %s", tt.lang, got)
+		}
+		for _, w := range []string{tt.title, tt.other, `data-question="my-own-question"`, `class="question-card flagship" data-question="kr-forced-labor-plan-2023"`} {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s: index lacks %q", tt.lang, w)
+			}
+		}
+		if strings.Contains(page, `data-question="kr-yoon-approval-gallup"`) {
+			t.Errorf("%s: the renamed question is listed", tt.lang)
+		}
+		if i, j := strings.Index(page, `data-question="kr-yoon-approval"`), strings.Index(page, `data-question="my-own-question"`); i < 0 || j < i {
+			t.Errorf("%s: the operator's question is not after the demo's", tt.lang)
+		}
+	}
+}
