@@ -48,3 +48,28 @@ func TestIndexGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestRepostSaysSoOnPollPage: a seeded poll whose record rests on a repost
+// says so on its own page, with the source's doubts, escaped.
+func TestRepostSaysSoOnPollPage(t *testing.T) {
+	db := testDB(t, true)
+	s := testServer(t, db)
+	ps, err := db.Polls("kr-yoon-approval")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reposts := 0
+	for _, p := range ps {
+		if !strings.HasPrefix(p.Notes, "REPOST: ") {
+			continue
+		}
+		reposts++
+		page := doRequest(t, s, http.MethodGet, "/polls/"+p.ID+"?lang=en").Body.String()
+		if !strings.Contains(page, htmlText(p.Notes)) || !strings.Contains(page, "REPOST: this record rests") {
+			t.Errorf("poll %s (%s %s): the page does not show its repost note", p.ID, p.Pollster, p.End)
+		}
+	}
+	if reposts < 20 {
+		t.Errorf("%d approval polls marked as reposts; the sources name about two dozen", reposts)
+	}
+}
