@@ -66,6 +66,9 @@ func TestDemoInBrowser(t *testing.T) {
 	if modes := evalJS[string](t, ctx, `document.getElementById('mode-table').innerText`); !strings.Contains(modes, "ARS") || !strings.Contains(modes, "(") {
 		t.Errorf("mode effects table: %q", modes)
 	}
+	if gap := evalJS[string](t, ctx, `(document.getElementById('mode-gap') || {innerText: ''}).innerText`); !strings.Contains(gap, "ARS polls minus live-interview polls") || !strings.Contains(gap, "Disapprove +") {
+		t.Errorf("the ARS-minus-live gap reads %q", gap)
+	}
 	screenshot(t, ctx, "demo-approval-desktop-en")
 
 	navigate(t, ctx, base+"/questions/"+mainQuestion+"?lang=en")

@@ -125,3 +125,44 @@ func init() {
 		"q.related":           {"관련 질문", "Related questions"},
 	})
 }
+
+// modeGapRow is, for one answer, how far ARS polls sit from live-interview
+// polls in the house-and-mode model, with the SE of the difference.
+type modeGapRow struct {
+	Label  string
+	Gap    float64
+	SE     float64
+	PollsA int // live
+	PollsB int // ARS
+}
+
+// Signed is the gap with its sign, one decimal.
+func (r modeGapRow) Signed() string { return effectCell{Effect: r.Gap, OK: true}.Signed() }
+
+// modeGapRows returns the ARS-minus-live gap of each answer the view's
+// polls of both modes report; none when either mode is missing or the fit
+// fails (the page then shows the mode table alone).
+func modeGapRows(lang string, comp *Computed, view View) []modeGapRow {
+	if comp.Result == nil || len(comp.Result.ModeEffects) == 0 {
+		return nil
+	}
+	gaps, err := poll.ModeGaps(comp.Question, comp.Polls, view.Options, poll.ModeLive, poll.ModeARS)
+	if err != nil {
+		return nil
+	}
+	var out []modeGapRow
+	for _, g := range gaps {
+		o, _ := comp.Question.Option(g.Option)
+		if o.Undecided {
+			continue
+		}
+		out = append(out, modeGapRow{Label: o.Label(lang), Gap: g.Gap, SE: g.SE, PollsA: g.PollsA, PollsB: g.PollsB})
+	}
+	return out
+}
+
+func init() {
+	addMessages(map[string][2]string{
+		"q.modegap": {"ARS 조사와 전화면접 조사의 차이(ARS − 면접, 괄호 안은 표준오차)", "ARS polls minus live-interview polls (standard error in brackets)"},
+	})
+}

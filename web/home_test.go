@@ -73,3 +73,28 @@ func TestRepostSaysSoOnPollPage(t *testing.T) {
 		t.Errorf("%d approval polls marked as reposts; the sources name about two dozen", reposts)
 	}
 }
+
+// TestModeGapOnPage: the approval page gives the ARS-minus-live gap of each
+// answer as poll.ModeGaps computes it; a question without ARS polls has none.
+func TestModeGapOnPage(t *testing.T) {
+	db := testDB(t, true)
+	s := testServer(t, db)
+	q, _ := db.Question("kr-yoon-approval")
+	ps, _ := db.Polls("kr-yoon-approval")
+	gaps, err := poll.ModeGaps(q, ps, poll.DefaultOptions(), poll.ModeLive, poll.ModeARS)
+	if err != nil || len(gaps) != 2 {
+		t.Fatalf("ModeGaps = %v, %v", gaps, err)
+	}
+	page := doRequest(t, s, http.MethodGet, "/questions/kr-yoon-approval?lang=en").Body.String()
+	line := regexp.MustCompile(`<p class="mode-gap" id="mode-gap">[^\n]*</p>`).FindString(page)
+	for _, g := range gaps {
+		o, _ := q.Option(g.Option)
+		w := o.Label("en") + " <strong>" + htmlText(effectCell{Effect: g.Gap, OK: true}.Signed()) + "</strong> (" + formatNum(g.SE, 1) + ")"
+		if !strings.Contains(line, strings.ReplaceAll(w, "+", "&#43;")) {
+			t.Errorf("mode gap line %q lacks %q", line, w)
+		}
+	}
+	if page := doRequest(t, s, http.MethodGet, "/questions/kr-japan-favourable?lang=en").Body.String(); strings.Contains(page, `id="mode-gap"`) {
+		t.Error("a question without ARS polls shows a mode gap")
+	}
+}

@@ -400,6 +400,7 @@ func (s *Server) questionPage(c echo.Context) error {
 			return "", "", nil, err
 		}
 		data.Related = s.relatedLinks(lang, comp.Question)
+		data.ModeGaps = modeGapRows(lang, comp, view)
 		return "question", comp.Question.Title(lang), data, nil
 	})
 }
@@ -425,6 +426,7 @@ type questionData struct {
 	View      url.Values // the canonical query of this view
 	Static    bool
 	Related   []relatedLink // the question's related questions in the database
+	ModeGaps  []modeGapRow  // ARS minus live per answer, when the view has both
 }
 
 // answerCol is one answer option as a table column.
