@@ -1,33 +1,30 @@
 // Package data carries pollagg's demo: real, published South Korean and
-// Japanese polls on the March 2023 forced-labour compensation plan and the
-// Yoon–Kishida summits, and Gallup Korea's approval of President Yoon, each
-// with its source. The files are embedded, so the binary seeds an empty
+// Japanese polls on the March 2023 forced-labour compensation plan (to May
+// 2024) and the Yoon–Kishida summits, South Korean polls on Japan's
+// Fukushima water release and on Japan, and seven pollsters' weekly approval
+// of President Yoon, each with its source. The files are embedded, so the binary seeds an empty
 // database by itself.
 //
 // sources/ holds the transcriptions as they were made (with their README);
 // seed/ holds the same polls in pollagg's wide template, written from
 // sources/ by sources/convert.py; questions.json gives each question its
-// titles, options and events.
+// titles, options, events and related questions, and groups.json orders
+// them for the home page.
 package data
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"path"
 
 	"github.com/pollagg/pollagg/poll"
-	"github.com/pollagg/pollagg/pollcsv"
 	"github.com/pollagg/pollagg/store"
 )
 
-//go:embed questions.json seed/*.csv sources/*.csv sources/README.md template.csv
+//go:embed questions.json groups.json seed/*.csv sources/*.csv sources/README.md template.csv
 var files embed.FS
 
-// Files returns the embedded files: questions.json, seed/*.csv,
+// Files returns the embedded files: questions.json, groups.json, seed/*.csv,
 // sources/*.csv, sources/README.md and template.csv.
 func Files() embed.FS { return files }
 
@@ -69,19 +66,12 @@ func Seed(db *store.DB) (bool, error) {
 		if err := db.PutQuestion(&qs[i]); err != nil {
 			return false, fmt.Errorf("data: seed question %s: %w", qs[i].ID, err)
 		}
-		name := path.Join("seed", qs[i].ID+".csv")
-		b, err := files.ReadFile(name)
+		req, err := seedRequest(qs[i].ID)
 		if err != nil {
-			return false, fmt.Errorf("data: seed %s: %w", qs[i].ID, err)
+			return false, err
 		}
-		batch, err := pollcsv.Read(name, bytes.NewReader(b), pollcsv.Options{})
-		if err != nil {
-			return false, fmt.Errorf("data: seed %s: %w", name, err)
-		}
-		sum := sha256.Sum256(b)
-		if _, err := db.Import(store.ImportRequest{Batch: batch, Account: "seed", FileName: name,
-			SHA256: hex.EncodeToString(sum[:]), Size: int64(len(b))}); err != nil {
-			return false, fmt.Errorf("data: seed %s: %w", name, err)
+		if _, err := db.Import(req); err != nil {
+			return false, fmt.Errorf("data: seed %s: %w", req.FileName, err)
 		}
 	}
 	return true, nil

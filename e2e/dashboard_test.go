@@ -211,14 +211,14 @@ func TestDashboardEscapesPollsterNames(t *testing.T) {
 	checkClean(t, "xss", watch)
 }
 
-// TestEventLabelsStagger: two events ten days apart on a two-year axis
-// (Gallup: 6 and 16 March 2023) get their labels at opposite ends of their
+// TestEventLabelsStagger: two events ten days apart on a two-and-a-half-year
+// axis (the approval series: 6 and 16 March 2023) get their labels at opposite ends of their
 // lines, so that they do not overlap.
 func TestEventLabelsStagger(t *testing.T) {
 	bin := buildBinary(t)
 	base := startServer(t, bin, filepath.Join(t.TempDir(), "p.db"))
 	ctx, watch := newBrowser(t)
-	navigate(t, ctx, base+"/questions/kr-yoon-approval-gallup?lang=en")
+	navigate(t, ctx, base+"/questions/kr-yoon-approval?lang=en")
 	if !chartDrew(t, ctx) {
 		t.Fatal("the chart did not draw")
 	}
@@ -227,10 +227,10 @@ func TestEventLabelsStagger(t *testing.T) {
 	  const ev = chart.getOption().series.find(s => s.id === 'events');
 	  return ev.markLine.data.map(d => (d.label && d.label.position) || 'top').join(',');
 	})()`)
-	if got != "top,insideStartTop,top,top" {
+	if got != "top,insideStartTop,top,top,top,top" {
 		t.Errorf("event label positions %q; want the second of the two March 2023 events at the bottom", got)
 	}
-	screenshot(t, ctx, "events-gallup-en")
+	screenshot(t, ctx, "events-approval-en")
 	for _, e := range watch.Errors() {
 		t.Errorf("console: %s", e)
 	}

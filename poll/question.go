@@ -25,6 +25,10 @@ type Question struct {
 	ResultHistory []OutcomeRevision `json:"result_history,omitempty"`
 	Created       time.Time         `json:"created"`
 	Updated       time.Time         `json:"updated"`
+
+	// Related lists the ids of questions a reader of this one may want
+	// next, linked from its page; ids the database does not hold are skipped.
+	Related []string `json:"related,omitempty"`
 }
 
 // Option is one answer option of a question.

@@ -141,9 +141,11 @@ func TestRatingsFeedTheAverage(t *testing.T) {
 	// the most recent poll's pollster counts 20 times the others; a
 	// pollster of another question leans 3 points on "dem" (which this
 	// question does not ask)
+	// (in March 2023, where seven polls overlap: the view ends there)
+	march := poll.NewDate(2023, 3, 14)
 	latest := ps[0]
 	for _, p := range ps {
-		if p.End > latest.End {
+		if p.End > latest.End && p.End <= march {
 			latest = p
 		}
 	}
@@ -153,15 +155,15 @@ func TestRatingsFeedTheAverage(t *testing.T) {
 	if err := db.PutCalibration(cal); err != nil {
 		t.Fatal(err)
 	}
-	rated, _, _ := lastBand(t, s, "?method=weighted&adjust_house=false&shared_error=0", "oppose")
-	unrated, _, _ := lastBand(t, s, "?method=weighted&adjust_house=false&shared_error=0&ratings=false", "oppose")
+	rated, _, _ := lastBand(t, s, "?method=weighted&to=2023-03-14&adjust_house=false&shared_error=0", "oppose")
+	unrated, _, _ := lastBand(t, s, "?method=weighted&to=2023-03-14&adjust_house=false&shared_error=0&ratings=false", "oppose")
 	if math.Abs(rated-unrated) < 0.05 {
 		t.Errorf("a pollster with weight 20: estimate %v with ratings, %v without; want them apart", rated, unrated)
 	}
 	if err := db.PutCalibration(nil); err != nil {
 		t.Fatal(err)
 	}
-	none, _, _ := lastBand(t, s, "?method=weighted&adjust_house=false&shared_error=0", "oppose")
+	none, _, _ := lastBand(t, s, "?method=weighted&to=2023-03-14&adjust_house=false&shared_error=0", "oppose")
 	if none != unrated {
 		t.Errorf("ratings=false gives %v, no calibration %v: want the same", unrated, none)
 	}

@@ -6,7 +6,7 @@ func init() {
 	addMessages(map[string][2]string{
 		// question list
 		"index.title":     {"여론조사 평균", "Poll averages"},
-		"index.intro":     {"공개된 여론조사를 질문별로 모아 평균을 냅니다. 각 평균의 음영은 95% 구간입니다. 최근 조사가 있는 질문부터 보여 줍니다.", "Published polls, averaged question by question. Each average comes with its 95% band. Questions with the most recent polls come first."},
+		"index.intro":     {"공개된 여론조사를 질문별로 모아 평균을 냅니다. 각 평균의 음영은 95% 구간입니다. 질문마다 출처가 있는 실제 조사입니다.", "Published polls, averaged question by question. Each average comes with its 95% band. Every poll is a real one, with its source."},
 		"index.empty":     {"아직 질문이 없습니다.", "No questions yet."},
 		"index.polls":     {"조사 %d건", "%d polls"},
 		"index.polls.one": {"조사 %d건", "%d poll"},

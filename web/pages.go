@@ -242,17 +242,19 @@ func (s *Server) indexPage(c echo.Context) error {
 	lang := langOf(c)
 	return s.servePage(c, "index", url.Values{}, func() (string, string, any, error) {
 		data, err := s.indexData(lang)
-		return "index", translate(lang, "index.title"), data, err
+		return "index", translate(lang, "index.title"), groupEntries(lang, data), err
 	})
 }
 
 // indexEntry is one question on the index page.
 type indexEntry struct {
-	ID       string
-	Title    string
-	Polls    int
-	Latest   poll.Date // the last field day of the newest poll
-	Headline *headline // nil when there is nothing to average
+	ID        string
+	Title     string
+	Polls     int
+	Latest    poll.Date      // the last field day of the newest poll
+	Headline  *headline      // nil when there is nothing to average
+	First     poll.Date      // the first field day of the oldest poll
+	Pollsters []cardPollster // most polls first
 }
 
 // indexData builds the index page's entries: each question averaged in the
@@ -275,6 +277,7 @@ func (s *Server) indexData(lang string) ([]indexEntry, error) {
 			s.log.Warn("index: cannot average", "question", q.ID, "err", err)
 		} else {
 			e.Polls = len(comp.Polls)
+			cardFacts(&e, comp.Polls)
 			for _, p := range comp.Polls {
 				if p.End > e.Latest {
 					e.Latest = p.End
@@ -396,6 +399,8 @@ func (s *Server) questionPage(c echo.Context) error {
 		if err != nil {
 			return "", "", nil, err
 		}
+		data.Related = s.relatedLinks(lang, comp.Question)
+		data.ModeGaps = modeGapRows(lang, comp, view)
 		return "question", comp.Question.Title(lang), data, nil
 	})
 }
@@ -420,7 +425,9 @@ type questionData struct {
 	Downloads []download
 	View      url.Values // the canonical query of this view
 	Static    bool
-	Calib     *calibNote // the band's meaning and the result (results.go)
+	Calib     *calibNote    // the band's meaning and the result (results.go)
+	Related   []relatedLink // the question's related questions in the database
+	ModeGaps  []modeGapRow  // ARS minus live per answer, when the view has both
 }
 
 // answerCol is one answer option as a table column.

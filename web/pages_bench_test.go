@@ -64,7 +64,7 @@ func BenchmarkQuestionPageColdLoess(b *testing.B) {
 // BenchmarkQuestionPageColdLong is a cold page of the longest demo series
 // (President Yoon's approval: 23 polls over two years, about 800 days).
 func BenchmarkQuestionPageColdLong(b *testing.B) {
-	benchPage(b, "/questions/kr-yoon-approval-gallup?lang=en", true)
+	benchPage(b, "/questions/kr-yoon-approval?lang=en", true)
 }
 
 // BenchmarkIndexWarm is the question list from the cache.

@@ -6,6 +6,9 @@ import "github.com/labstack/echo/v4"
 // place: the dashboard (pages.go), the read API (api.go) and uploads
 // (upload.go).
 func (s *Server) routes(e *echo.Echo) {
+	if mw, err := renamedQuestions(); err == nil {
+		e.Pre(mw)
+	}
 	s.dashboardRoutes(e)
 	s.pollsterRoutes(e)
 	api := e.Group("/api/v1")

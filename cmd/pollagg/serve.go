@@ -45,6 +45,10 @@ func cmdServe(ctx context.Context, e *env) error {
 		}
 		if seeded {
 			fmt.Fprintf(e.stderr, "pollagg: %s was empty; seeded it with the demo polls\n", dbPath)
+		} else if msg, err := staleDemoNotice(db, dbPath); err != nil {
+			return err
+		} else {
+			fmt.Fprint(e.stderr, msg)
 		}
 	}
 	cfg := web.Config{MaxUploadBytes: maxUpload, UploadRate: uploadRate, Log: e.stderr, Quiet: quiet}
