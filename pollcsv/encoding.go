@@ -108,3 +108,18 @@ func (d *checkedDecoder) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// DecodeText returns data as UTF-8 text by the rules of detectEncoding,
+// with the name of the encoding it was in ("" for UTF-8); ok is false
+// when data is neither UTF-8 nor one of the encodings Read detects.
+func DecodeText(data []byte) (text []byte, enc string, ok bool) {
+	r, enc := detectEncoding(bufio.NewReaderSize(bytes.NewReader(data), sniffBytes))
+	if enc == "" {
+		return data, "", utf8.Valid(data)
+	}
+	text, err := io.ReadAll(r)
+	if err != nil {
+		return nil, enc, false
+	}
+	return text, enc, true
+}

@@ -104,6 +104,8 @@ type UploadRevision struct {
 var csvTypes = map[string]bool{
 	"text/csv": true, "application/csv": true, "text/plain": true,
 	"application/vnd.ms-excel": true, "text/comma-separated-values": true,
+	// workbooks: ingest tells them from CSV by their signature
+	pollcsv.XLSXMediaType: true, "application/zip": true, "application/octet-stream": true,
 }
 
 // uploadRoutes registers the upload API and the upload page.
@@ -219,31 +221,39 @@ func errBinary(sniffed string) error {
 // ingest reads one file and imports it for account a (a dry run when dry
 // is set). Errors: *poll.Problems (422), EFORBIDDEN (403), the body
 // limit's 413 and a 415 for binary content, unwrapped.
-func (u *uploader) ingest(a *store.Account, name string, body io.Reader, question string, dry bool) (*poll.Upload, error) {
+func (u *uploader) ingest(a *store.Account, name string, body io.Reader, question string, dry bool, sheet string) (*poll.Upload, error) {
 	src := &sourceReader{r: body}
 	br := bufio.NewReaderSize(src, 64<<10)
 	head, _ := br.Peek(512)
 	if src.err != nil {
 		return nil, bodyError(src.err)
 	}
-	if len(head) > 0 && !looksLikeUTF16(head) {
-		if ct := http.DetectContentType(head); !strings.HasPrefix(ct, "text/") {
+	workbook := isWorkbookUpload(name, head)
+	if len(head) > 0 && !workbook && !looksLikeUTF16(head) {
+		if ct := sniffText(head); !strings.HasPrefix(ct, "text/") {
 			return nil, errBinary(ct)
 		}
 	}
+	if sheet != "" && !workbook {
+		return nil, poll.Errorf(poll.EINVALID, "sheet: %q was given, but the file is not an .xlsx workbook", sheet)
+	}
 	h := sha256.New()
 	tee := io.TeeReader(br, h)
-	batch, err := pollcsv.Read(name, tee, pollcsv.Options{QuestionID: question})
+	var batch *pollcsv.Batch
+	var err error
+	if workbook {
+		batch, err = pollcsv.ReadXLSX(name, tee, pollcsv.XLSXOptions{Options: pollcsv.Options{QuestionID: question}, Sheet: sheet})
+	} else {
+		batch, err = pollcsv.Read(name, tee, pollcsv.Options{QuestionID: question})
+	}
 	if err == nil {
 		_, err = io.Copy(io.Discard, tee) // the rest, for the digest and size
 	}
 	switch {
 	case src.err != nil:
 		return nil, bodyError(src.err)
-	case src.nul && !looksLikeUTF16(head):
-		return nil, errBinary("application/octet-stream")
 	case err != nil:
-		return nil, err
+		return nil, workbookError(err)
 	}
 	up, err := u.s.db.Import(store.ImportRequest{
 		Batch: batch, Account: a.Name, FileName: name, SHA256: hex.EncodeToString(h.Sum(nil)),
@@ -376,9 +386,9 @@ func apiSource(c echo.Context) (name string, r io.ReadCloser, err error) {
 	case mt == "multipart/form-data":
 		return formFile(c)
 	case csvTypes[mt]:
-		if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
+		if cs := strings.ToLower(params["charset"]); cs != "" && !readableCharsets[cs] {
 			return "", nil, echo.NewHTTPError(http.StatusUnsupportedMediaType,
-				fmt.Sprintf("charset %q: pollagg reads UTF-8 only; export the file as \"CSV UTF-8\"", params["charset"]))
+				fmt.Sprintf("charset %q: pollagg reads UTF-8, CP949/EUC-KR and UTF-16 only; export the file as \"CSV UTF-8\"", params["charset"]))
 		}
 		name := c.QueryParam("file_name")
 		if name == "" {
@@ -399,12 +409,16 @@ func (u *uploader) postUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sheet, err := sheetParam(c.QueryParam("sheet"))
+	if err != nil {
+		return err
+	}
 	name, r, err := apiSource(c)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	up, err := u.ingest(a, name, r, question, dry)
+	up, err := u.ingest(a, name, r, question, dry, sheet)
 	if err != nil {
 		return err
 	}
