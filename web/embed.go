@@ -61,7 +61,9 @@ type embedData struct {
 func (d *embedData) MorePollsters() int { return max(0, len(d.Pollsters)-3) }
 
 // FirstPollsters are the pollsters the source line names.
-func (d *embedData) FirstPollsters() string { return strings.Join(d.Pollsters[:min(3, len(d.Pollsters))], ", ") }
+func (d *embedData) FirstPollsters() string {
+	return strings.Join(d.Pollsters[:min(3, len(d.Pollsters))], ", ")
+}
 
 // embedPage is GET /embed/questions/:id.
 func (s *Server) embedPage(c echo.Context) error {
