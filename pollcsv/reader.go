@@ -356,6 +356,7 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 			fail(guard.line, "", "line is longer than %d bytes; is this a CSV file?", MaxLineBytes)
 			return true
 		case errors.Is(err, errBadEncoding):
+			guard.badUTF8 = true // the whole file is suspect, not one row
 			fail(guard.line, "", "the file reads as %s up to here, but this line holds bytes that are not %s text; save the file as \"CSV UTF-8\"", enc, enc)
 			return true
 		case errors.Is(err, errNotUTF8):
@@ -405,7 +406,7 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 			fail(1, "", "column %d has no header name", i+1)
 		}
 		if msg := cellIssue(h); msg != "" {
-			fail(1, h, "header of column %d %s", i+1, msg)
+			fail(1, "", "the header of column %d %s", i+1, msg)
 		}
 		if j, dup := seen[canon[i]]; dup && canon[i] != "" {
 			fail(1, h, "column %d repeats column %d (%q)", i+1, j+1, raw[j])
