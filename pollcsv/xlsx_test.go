@@ -333,7 +333,6 @@ func TestReadXLSXEmptyRun(t *testing.T) {
 	}
 }
 
-
 // plainZip is a zip archive that holds no workbook.
 func plainZip(t *testing.T) []byte {
 	var buf bytes.Buffer

@@ -111,6 +111,7 @@ var csvTypes = map[string]bool{
 // uploadRoutes registers the upload API and the upload page.
 func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
 	u := &uploader{s: s, sessions: newSessions(s.cfg.Now)}
+	u.sessions.pendingLimit = s.cfg.MaxPreviewBytes
 	limit := s.uploadLimiter()
 	body := bodyLimit(s.cfg.MaxUploadBytes, "this server's upload limit (pollagg serve --max-upload)")
 	small := bodyLimit(64<<10, "the limit for this form")
