@@ -31,10 +31,11 @@ import (
 //
 // The upload API (token in "Authorization: Bearer", JSON answers):
 //
-//	POST   /api/v1/uploads[?question=ID][&dry_run=true][&file_name=NAME]
+//	POST   /api/v1/uploads[?question=ID][&dry_run=true][&file_name=NAME][&sheet=NAME]
 //	         body: the CSV (Content-Type text/csv, application/csv,
-//	         text/plain or application/vnd.ms-excel) or multipart/form-data
-//	         with the file in the field "file".
+//	         text/plain or application/vnd.ms-excel), an .xlsx workbook
+//	         (its media type or a zip signature; see upload_formats.go) or
+//	         multipart/form-data with the file in the field "file".
 //	         201 {"upload": {...}, "location": "/api/v1/uploads/u000001"} (+ Location header)
 //	         200 the same shape for a dry run, with "id": "" and "location": ""
 //	         400 bad parameters or multipart body; 401 no or a wrong token;
@@ -51,9 +52,10 @@ import (
 //	GET    /api/v1/polls/{id}/revisions   the poll's history (public; pollpage.go)
 //	DELETE /api/v1/polls/{id}          retract a poll (its pollster or an operator; pollpage.go)
 //
-// A body that is text in another encoding (CP949 from Korean Excel, UTF-16)
-// reaches the CSV reader, whose 422 says how to save it as UTF-8; a body
-// that is binary (NUL or other control bytes, a PDF, a spreadsheet) is 415.
+// A body that is text in CP949 (Korean Excel) or UTF-16 is read as such
+// by the CSV reader; text in another encoding gets its 422 saying how to
+// save it as UTF-8; NUL bytes in text are refused at their lines (422); a
+// body that is binary (other control bytes, a PDF, an old .xls) is 415.
 //
 // Dry runs validate and count exactly as an upload would and then roll
 // back: the database file stays byte-for-byte the same, so a dry run is
