@@ -475,3 +475,40 @@ func serve(env *upEnv, req *http.Request) *httptest.ResponseRecorder {
 	env.srv.ServeHTTP(rec, req)
 	return rec
 }
+
+// Names from a file are text in the embed page, the embed code, oEmbed and
+// the feeds: never markup or script.
+func TestNewsroomEscaping(t *testing.T) {
+	env := newUpEnv(t, web.Config{})
+	const evil = `</script><script>alert(1)</script>__f__alert(2)__f__`
+	csv := "poll_id,pollster,sponsor,start_date,end_date,sample_size,question_id,support,oppose\n" +
+		`e1,"` + evil + `","<img src=x onerror=alert(3)>",2023-03-01,2023-03-02,1000,evil-q,40,55` + "\n" +
+		"e2,Honest,,2023-03-05,2023-03-06,1000,evil-q,41,54\n"
+	if rec := env.upload(t, env.admin, csv, ""); rec.Code != http.StatusCreated {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	for _, target := range []string{"/embed/questions/evil-q?lang=en", "/embed/questions/evil-q?lang=ko&pollster=" + url.QueryEscape(evil)} {
+		rec := env.do(t, http.MethodGet, target, "", "", nil)
+		body := rec.Body.String()
+		if rec.Code != 200 {
+			t.Fatalf("%s: %d", target, rec.Code)
+		}
+		for _, raw := range []string{"<script>alert", "<img src=x", `":alert(2)`} {
+			if strings.Contains(body, raw) {
+				t.Errorf("%s: %q appears unescaped", target, raw)
+			}
+		}
+		if n := strings.Count(body, "<script"); n != 3 {
+			t.Errorf("%s: %d script elements, want 3 (chart data, echarts, chart.js)", target, n)
+		}
+	}
+	rec := env.do(t, http.MethodGet, "/feed.atom", "", "", nil)
+	f := parseFeed(t, rec.Body)
+	found := false
+	for _, it := range f.Items {
+		found = found || strings.Contains(it.Title, evil)
+	}
+	if !found || strings.Contains(rec.Body.String(), "<script>") || strings.Contains(rec.Body.String(), "<img") {
+		t.Errorf("the feed does not carry the name as escaped text:\n%s", rec.Body)
+	}
+}
