@@ -94,7 +94,14 @@ func IsWorkbook(head []byte) bool {
 // password-protected one, and one that unpacks past XLSXUnzipLimit. A
 // missing sheet is a poll.EINVALID error; problems of the sheet are a
 // *poll.Problems, as with Read.
-func ReadXLSX(name string, r io.Reader, opt XLSXOptions) (*Batch, error) {
+func ReadXLSX(name string, r io.Reader, opt XLSXOptions) (batch *Batch, err error) {
+	// excelize parses hostile input; a panic in it is a file that cannot
+	// be read, not a crash
+	defer func() {
+		if p := recover(); p != nil {
+			batch, err = nil, &WorkbookError{ErrNotWorkbook, fmt.Sprintf("the file cannot be read as an .xlsx workbook (%v): save it again from Excel, or as CSV UTF-8", p)}
+		}
+	}()
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("pollcsv: reading %s: %w", name, err)
@@ -129,7 +136,7 @@ func ReadXLSX(name string, r io.Reader, opt XLSXOptions) (*Batch, error) {
 	}
 	text, rowOf, probs, err := sheetCSV(f, sheet)
 	if err != nil {
-		return nil, fmt.Errorf("pollcsv: %s: sheet %q: %w", name, sheet, err)
+		return nil, &WorkbookError{ErrNotWorkbook, fmt.Sprintf("sheet %q cannot be read as a table of cells: %v", sheet, err)}
 	}
 	place := func(p *poll.Problem) {
 		p.Sheet = sheet

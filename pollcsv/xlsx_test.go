@@ -34,7 +34,7 @@ type sheetSpec struct {
 	pctCells []string // cells formatted as 0.0%
 }
 
-func workbook(t *testing.T, sheets ...sheetSpec) []byte {
+func workbook(t testing.TB, sheets ...sheetSpec) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -357,4 +357,26 @@ func zipBomb(t *testing.T, data []byte, n int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// FuzzReadXLSX feeds damaged workbooks to ReadXLSX: it must answer with
+// a batch or an error, never panic (go test runs the seeds).
+func FuzzReadXLSX(f *testing.F) {
+	good := workbook(f, sheetSpec{name: "S", rows: [][]any{{"question_id", "pollster", "start_date", "end_date", "support", "oppose"},
+		{"q", "A", day(2023, 3, 1), day(2023, 3, 2), 40, 55}}})
+	f.Add(good)
+	for _, cut := range []int{30, 100, len(good) / 3, len(good) - 22} {
+		f.Add(good[:cut])
+	}
+	flipped := append([]byte(nil), good...)
+	for i := 200; i < len(flipped); i += 97 {
+		flipped[i] ^= 0x5a
+	}
+	f.Add(flipped)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := pollcsv.ReadXLSX("f.xlsx", bytes.NewReader(data), pollcsv.XLSXOptions{UnzipLimit: 4 << 20})
+		if (b == nil) == (err == nil) {
+			t.Fatalf("batch %v and error %v", b, err)
+		}
+	})
 }
