@@ -98,7 +98,7 @@ func TestQuestionPage_OffersEmbedCodeAndFeed(t *testing.T) {
 	rec := env.do(t, http.MethodGet, "/questions/test-q?lang=en&half_life=7", "", "", nil)
 	body := rec.Body.String()
 	for _, want := range []string{
-		`<textarea id="embed-code" readonly rows="3" cols="80" data-embed-src="/embed/questions/test-q?half_life=7&amp;lang=en">&lt;iframe src=&#34;/embed/questions/test-q?half_life=7&amp;amp;lang=en&#34;`,
+		`<textarea id="embed-code" readonly rows="3" data-embed-src="/embed/questions/test-q?half_life=7&amp;lang=en">&lt;iframe src=&#34;/embed/questions/test-q?half_life=7&amp;amp;lang=en&#34;`,
 		`<link rel="alternate" type="application/atom+xml" href="/questions/test-q/feed.atom?lang=en"`,
 		`<link rel="alternate" type="application/atom+xml" href="/feed.atom?lang=en"`,
 		`<script src="/static/embed-code.js?v=`,
