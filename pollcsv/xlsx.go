@@ -95,49 +95,15 @@ func IsWorkbook(head []byte) bool {
 // missing sheet is a poll.EINVALID error; problems of the sheet are a
 // *poll.Problems, as with Read.
 func ReadXLSX(name string, r io.Reader, opt XLSXOptions) (batch *Batch, err error) {
-	// excelize parses hostile input; a panic in it is a file that cannot
-	// be read, not a crash
-	defer func() {
-		if p := recover(); p != nil {
-			batch, err = nil, &WorkbookError{ErrNotWorkbook, fmt.Sprintf("the file cannot be read as an .xlsx workbook (%v): save it again from Excel, or as CSV UTF-8", p)}
-		}
-	}()
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("pollcsv: reading %s: %w", name, err)
 	}
-	if err := checkWorkbook(data); err != nil {
+	sh, err := openSheet(data, opt)
+	if err != nil {
 		return nil, err
 	}
-	limit := int64(XLSXUnzipLimit)
-	if opt.UnzipLimit > 0 {
-		limit = opt.UnzipLimit
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: limit, UnzipXMLSizeLimit: min(limit, XLSXUnzipXMLLimit),
-	})
-	if err != nil {
-		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, &WorkbookError{ErrWorkbookTooLarge, fmt.Sprintf(
-				"the workbook unpacks to more than %s: pollagg refuses it; save the sheet as CSV UTF-8 or split it", sizeText(limit))}
-		}
-		return nil, &WorkbookError{ErrNotWorkbook, fmt.Sprintf("the file cannot be read as an .xlsx workbook (%v): save it again from Excel, or as CSV UTF-8", err)}
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	sheet := opt.Sheet
-	if sheet == "" {
-		if len(sheets) == 0 {
-			return nil, &WorkbookError{ErrNotWorkbook, "the workbook has no sheets"}
-		}
-		sheet = sheets[0]
-	} else if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
-		return nil, poll.Errorf(poll.EINVALID, "the workbook has no sheet %q; its sheets are: %s", sheet, quoteList(sheets))
-	}
-	text, rowOf, probs, err := sheetCSV(f, sheet)
-	if err != nil {
-		return nil, &WorkbookError{ErrNotWorkbook, fmt.Sprintf("sheet %q cannot be read as a table of cells: %v", sheet, err)}
-	}
+	sheet, text, rowOf, probs := sh.name, sh.text, sh.rowOf, sh.probs
 	place := func(p *poll.Problem) {
 		p.Sheet = sheet
 		if p.Line >= 1 && p.Line <= len(rowOf) {
@@ -187,6 +153,77 @@ func ReadXLSX(name string, r io.Reader, opt XLSXOptions) (batch *Batch, err erro
 		b.Lines = rowOf[len(rowOf)-1]
 	}
 	return b, nil
+}
+
+// SheetText is one sheet of a workbook as the CSV text ReadXLSX reads
+// (one record per non-empty row, Excel dates as YYYY-MM-DD), with the
+// sheet row of each of its lines: for showing a workbook as a table.
+type SheetText struct {
+	Sheet string
+	Text  []byte
+	RowOf []int // RowOf[i] is the sheet row of the text's line i+1
+}
+
+// ReadSheetText returns the sheet of data that ReadXLSX with opt would read, as
+// text; it fails as ReadXLSX does for a workbook it refuses.
+func ReadSheetText(data []byte, opt XLSXOptions) (*SheetText, error) {
+	sh, err := openSheet(data, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &SheetText{Sheet: sh.name, Text: sh.text, RowOf: sh.rowOf}, nil
+}
+
+// openedSheet is a sheet read out of a workbook.
+type openedSheet struct {
+	name  string
+	text  []byte
+	rowOf []int
+	probs []poll.Problem // layout problems, placed on the text's lines
+}
+
+// openSheet checks and opens a workbook and reads the sheet opt names.
+func openSheet(data []byte, opt XLSXOptions) (sh *openedSheet, err error) {
+	// excelize parses hostile input; a panic in it is a file that cannot
+	// be read, not a crash
+	defer func() {
+		if p := recover(); p != nil {
+			sh, err = nil, &WorkbookError{ErrNotWorkbook, fmt.Sprintf("the file cannot be read as an .xlsx workbook (%v): save it again from Excel, or as CSV UTF-8", p)}
+		}
+	}()
+	if err := checkWorkbook(data); err != nil {
+		return nil, err
+	}
+	limit := int64(XLSXUnzipLimit)
+	if opt.UnzipLimit > 0 {
+		limit = opt.UnzipLimit
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: limit, UnzipXMLSizeLimit: min(limit, XLSXUnzipXMLLimit),
+	})
+	if err != nil {
+		if strings.Contains(err.Error(), "unzip size exceeds") {
+			return nil, &WorkbookError{ErrWorkbookTooLarge, fmt.Sprintf(
+				"the workbook unpacks to more than %s: pollagg refuses it; save the sheet as CSV UTF-8 or split it", sizeText(limit))}
+		}
+		return nil, &WorkbookError{ErrNotWorkbook, fmt.Sprintf("the file cannot be read as an .xlsx workbook (%v): save it again from Excel, or as CSV UTF-8", err)}
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	sheet := opt.Sheet
+	if sheet == "" {
+		if len(sheets) == 0 {
+			return nil, &WorkbookError{ErrNotWorkbook, "the workbook has no sheets"}
+		}
+		sheet = sheets[0]
+	} else if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
+		return nil, poll.Errorf(poll.EINVALID, "the workbook has no sheet %q; its sheets are: %s", sheet, quoteList(sheets))
+	}
+	text, rowOf, probs, err := sheetCSV(f, sheet)
+	if err != nil {
+		return nil, &WorkbookError{ErrNotWorkbook, fmt.Sprintf("sheet %q cannot be read as a table of cells: %v", sheet, err)}
+	}
+	return &openedSheet{name: sheet, text: text, rowOf: rowOf, probs: probs}, nil
 }
 
 // checkWorkbook refuses what is not an .xlsx before excelize reads it:

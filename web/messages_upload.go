@@ -26,6 +26,7 @@ func init() {
 		"upload.form.submit":       {"검사하고 미리 보기", "Check and preview"},
 		"upload.preview.full":      {"지금 서버에 확인을 기다리는 미리 보기 파일이 너무 많습니다(모든 사용자 합계 최대 %s). 몇 분 뒤 다시 시도해 주세요.", "The server is holding too many previewed files waiting for confirmation right now (at most %s across all pollsters). Please try again in a few minutes."},
 		"upload.preview.encoding":  {"이 파일은 %s 인코딩으로 읽었습니다.", "This file was read as %s."},
+		"upload.preview.sheet":     {"읽은 시트", "Sheet read"},
 		"upload.form.sheet":        {"시트 이름 (선택, .xlsx)", "Sheet name (optional, .xlsx)"},
 		"upload.form.sheethelp":    {"비워 두면 첫 시트를 읽습니다.", "Leave empty to read the first sheet."},
 		"upload.form.nofile":       {"올릴 파일을 골라 주세요.", "Please choose a file to upload."},

@@ -512,3 +512,44 @@ func TestNewsroomEscaping(t *testing.T) {
 		t.Errorf("the feed does not carry the name as escaped text:\n%s", rec.Body)
 	}
 }
+
+// A workbook previews on the upload page as a table whose rows are the
+// sheet's rows, each problem in its cell.
+func TestUploadPage_WorkbookPreview(t *testing.T) {
+	env := newUpEnv(t, web.Config{})
+	br := newBrowser(t, env)
+	br.signIn(env.alpha)
+	_, page := br.get("/upload?lang=en")
+	csrf := csrfRE.FindStringSubmatch(page)[1]
+	d := func(day int) time.Time { return time.Date(2023, 3, day, 0, 0, 0, 0, time.UTC) }
+	hdr := []any{"poll_id", "pollster", "start_date", "end_date", "sample_size", "question_id", "answer", "pct"}
+	bad := xlsxBody(t, [][]any{hdr,
+		{"x1", "Alpha Research", d(11), d(12), 1000, "test-q", "support", 40},
+		{"x1", "Alpha Research", d(11), d(12), 1000, "test-q", "oppose", "abc"},
+		{"x1", "Alpha Research", d(11), d(12), 1000, "test-q", "undecided", 5}})
+	code, body := br.postFile("/upload/preview?lang=en", csrf, "polls.xlsx", string(bad), map[string]string{"sheet": "Polls"})
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("bad workbook preview: %d\n%s", code, body)
+	}
+	for _, want := range []string{
+		`<tr data-line="3" class="bad"><th scope="row">3</th>`,
+		`<td class="bad" data-column="pct">abc<span class="problem-note">&#34;abc&#34; is not a percentage`,
+		`<tr data-line="2"><th scope="row">2</th><td>x1</td><td>Alpha Research</td><td>2023-03-11</td>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("workbook preview lacks %q", want)
+		}
+	}
+	good := xlsxBody(t, [][]any{hdr,
+		{"x1", "Alpha Research", d(11), d(12), 1000, "test-q", "support", 40},
+		{"x1", "Alpha Research", d(11), d(12), 1000, "test-q", "oppose", 55}})
+	code, body = br.postFile("/upload/preview?lang=en", csrf, "polls.xlsx", string(good), nil)
+	if code != 200 || !pendingRE.MatchString(body) || !strings.Contains(body, `Sheet read: <strong>Polls</strong>`) {
+		t.Fatalf("good workbook preview: %d\n%s", code, body)
+	}
+	pending := pendingRE.FindStringSubmatch(body)[1]
+	code, h, _ := br.postForm("/upload/confirm?lang=en", url.Values{"_csrf": {csrf}, "pending": {pending}})
+	if code != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "stored=") {
+		t.Fatalf("confirm: %d %v", code, h)
+	}
+}

@@ -85,3 +85,50 @@ func (p *Page) EncodingName(enc string) string {
 	}
 	return strings.ToUpper(enc)
 }
+
+// workbookPreview lays the sheet of a workbook out as the preview table,
+// each problem in its cell: the sheet as the text the reader read, its
+// problems' sheet rows turned into that text's lines for buildPreview,
+// and the table's lines turned back into sheet rows. nil when the
+// workbook cannot be read.
+func workbookPreview(data []byte, sheet string, probs []poll.Problem) *previewTable {
+	st, err := pollcsv.ReadSheetText(data, pollcsv.XLSXOptions{Sheet: sheet})
+	if err != nil {
+		return nil
+	}
+	firstLine := map[int]int{} // sheet row → its first line in the text
+	for i, r := range st.RowOf {
+		if _, ok := firstLine[r]; !ok {
+			firstLine[r] = i + 1
+		}
+	}
+	row := func(line int) int {
+		switch {
+		case line < 0:
+			return -line // a row the text does not hold, kept as it was
+		case line >= 1 && line <= len(st.RowOf):
+			return st.RowOf[line-1]
+		}
+		return line
+	}
+	mapped := make([]poll.Problem, len(probs))
+	for i, p := range probs {
+		if l, ok := firstLine[p.Line]; ok {
+			p.Line = l
+		} else {
+			p.Line = -p.Line // left out of the table (buildPreview: before its first line)
+		}
+		mapped[i] = p
+	}
+	t := buildPreview(st.Text, mapped)
+	if t == nil {
+		return nil
+	}
+	for i := range t.Rows {
+		t.Rows[i].Line = row(t.Rows[i].Line)
+	}
+	for i := range t.Unplaced {
+		t.Unplaced[i].Line = row(t.Unplaced[i].Line)
+	}
+	return t
+}

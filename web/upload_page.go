@@ -270,7 +270,11 @@ func (u *uploader) preview(c echo.Context) error {
 	default:
 		return err
 	}
-	if status != http.StatusUnsupportedMediaType && !isWorkbookUpload(name, data) {
+	switch {
+	case status == http.StatusUnsupportedMediaType || status == http.StatusRequestEntityTooLarge:
+	case isWorkbookUpload(name, data):
+		d.Table = workbookPreview(data, sheet, d.Problems)
+	default:
 		text, enc, _ := pollcsv.DecodeText(data)
 		d.Encoding = enc
 		d.Table = buildPreview(text, d.Problems)
