@@ -190,20 +190,16 @@ func (s *Server) uploadLimiter() echo.MiddlewareFunc {
 
 // sourceReader passes a request body through, counting its bytes and
 // keeping the first error other than EOF (so that a body-limit 413 is not
-// mistaken for a problem in the file) and whether it held a NUL byte.
+// mistaken for a problem in the file).
 type sourceReader struct {
 	r   io.Reader
 	n   int64
-	nul bool
 	err error
 }
 
 func (s *sourceReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.n += int64(n)
-	if bytes.IndexByte(p[:n], 0) >= 0 {
-		s.nul = true
-	}
 	if err != nil && err != io.EOF && s.err == nil {
 		s.err = err
 	}
