@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -316,6 +317,9 @@ func TestUpload_Formats(t *testing.T) {
 		code     string
 	}{
 		{"xls", "application/vnd.ms-excel", ole, 415, "unsupported_media_type"},
+		{"password", pollcsv.XLSXMediaType, append(append([]byte{}, ole...), []byte("E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o\x00")...), 415, "unsupported_media_type"},
+		{"xlsm", pollcsv.XLSXMediaType, withPart(t, good, "xl/vbaProject.bin", []byte("Attribute VB_Name")), 415, "unsupported_media_type"},
+		{"not a workbook", pollcsv.XLSXMediaType, []byte("PK\x03\x04 not really"), 415, "unsupported_media_type"},
 		{"bad sheet row", pollcsv.XLSXMediaType, bad, 422, poll.EINVALID},
 		{"missing sheet", pollcsv.XLSXMediaType + "?sheet=Nope", good, 400, poll.EINVALID},
 	}
@@ -552,4 +556,26 @@ func TestUploadPage_WorkbookPreview(t *testing.T) {
 	if code != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "stored=") {
 		t.Fatalf("confirm: %d %v", code, h)
 	}
+}
+
+// withPart copies a workbook (a zip) adding the part name.
+func withPart(t *testing.T, data []byte, name string, part []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, _ := zw.Create(name)
+	w.Write(part)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
