@@ -123,3 +123,25 @@ func DecodeText(data []byte) (text []byte, enc string, ok bool) {
 	}
 	return text, enc, true
 }
+
+// bomlessUTF16 reports whether head looks like UTF-16 without a
+// byte-order mark: mostly ASCII text with a NUL in every other byte. Such
+// a file is refused with advice rather than read as UTF-8 with a NUL in
+// every cell.
+func bomlessUTF16(head []byte) bool {
+	if len(head) < 8 || bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return false
+	}
+	var even, odd int
+	for i, c := range head {
+		if c == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	half := len(head) / 2
+	return even > half*3/4 || odd > half*3/4
+}

@@ -92,6 +92,7 @@ func TestReadEncodingDetection(t *testing.T) {
 		// past the part detection looks at (64 KB)
 		{"CP949 then invalid bytes later", head + "q," + cp("한국") + ",2023-03-01,2023-03-02,1000,40,55\n" + manyRows(2000) + "q,\x80\x80,2023-03-01,2023-03-02,1000,40,55\n",
 			pollcsv.EncodingCP949, []string{"f.csv:2003: the file reads as cp949 up to here"}},
+		{"UTF-16 without a byte-order mark", string(utf16NoBOM("question_id,pollster\nq,A\n")), "", []string{"f.csv:1: the file looks like UTF-16 text without a byte-order mark"}},
 		{"UTF-16 bad surrogate", "\xff\xfe" + "q\x00,\x00\x00\xd8", pollcsv.EncodingUTF16LE, []string{"f.csv:1: the file reads as utf-16le"}},
 	}
 	for _, tt := range tests {
@@ -153,4 +154,12 @@ func manyRows(n int) string {
 		fmt.Fprintf(&b, "q,A,2023-03-01,2023-03-02,%d,40,55\n", 1000+i)
 	}
 	return b.String()
+}
+
+func utf16NoBOM(s string) []byte {
+	var out []byte
+	for _, c := range []byte(s) {
+		out = append(out, c, 0)
+	}
+	return out
 }

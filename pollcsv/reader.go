@@ -334,6 +334,10 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	}
+	if head, _ := br.Peek(sniffBytes); bomlessUTF16(head) {
+		return nil, &poll.Problems{List: []poll.Problem{{File: name, Line: 1,
+			Message: "the file looks like UTF-16 text without a byte-order mark; save it as \"CSV UTF-8\" (or as Unicode text, which starts with the mark)"}}}
+	}
 	text, enc := detectEncoding(br)
 	tr, ok := text.(*bufio.Reader)
 	if !ok {
