@@ -78,7 +78,10 @@ func (e FieldError) Error() string { return e.Field + ": " + e.Message }
 // to: 1-based physical line and column (0 when the problem is the whole
 // file or whole row).
 type Problem struct {
-	File    string `json:"file,omitempty"`
+	File string `json:"file,omitempty"`
+	// Sheet names the workbook sheet of a spreadsheet's problem; Line is
+	// then the sheet's own row number.
+	Sheet   string `json:"sheet,omitempty"`
 	Line    int    `json:"line"`
 	Column  string `json:"column,omitempty"` // the header name as written in the file
 	ColNum  int    `json:"column_number,omitempty"`
@@ -86,12 +89,16 @@ type Problem struct {
 }
 
 // String formats p as FILE:LINE: column: message, the form editors and
-// terminals link to.
+// terminals link to (FILE:SHEET!ROW: column: message for a workbook).
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.File != "" {
 		b.WriteString(p.File)
 		b.WriteString(":")
+	}
+	if p.Sheet != "" {
+		b.WriteString(p.Sheet)
+		b.WriteString("!")
 	}
 	fmt.Fprintf(&b, "%d: ", p.Line)
 	if p.Column != "" {

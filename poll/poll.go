@@ -270,6 +270,12 @@ type Upload struct {
 	Questions []string  `json:"questions"`
 	Counts    Counts    `json:"counts"`
 	DryRun    bool      `json:"dry_run"`
+
+	// Encoding is the text encoding a CSV was read in when it was not
+	// UTF-8 ("cp949", "utf-16le", "utf-16be"); "" for UTF-8 and workbooks.
+	Encoding string `json:"encoding,omitempty"`
+	// Sheet is the workbook sheet read, for an .xlsx file.
+	Sheet string `json:"sheet,omitempty"`
 }
 
 // Counts tells what an import did with each poll in a file.

@@ -13,8 +13,10 @@
 //     (poll_id, pollster, sponsor, start_date, end_date, sample_size,
 //     population, methodology, question_id or question, answer, pct).
 //
-// Files are UTF-8, with or without a byte-order mark. Every problem is
-// reported, not only the first, each with its physical line and column.
+// Files are UTF-8, with or without a byte-order mark, or CP949/EUC-KR or
+// UTF-16 with a byte-order mark (see detectEncoding); Excel workbooks are
+// read by ReadXLSX. Every problem is reported, not only the first, each
+// with its physical line and column.
 package pollcsv
 
 import (
@@ -180,6 +182,12 @@ type Batch struct {
 	// used for it (its column header, or its first answer text in the long
 	// format), e.g. "support" → "찬성".
 	Labels map[string]map[string]string
+	// Encoding is the text encoding the file was read in: "" for UTF-8,
+	// else EncodingCP949, EncodingUTF16LE or EncodingUTF16BE.
+	Encoding string
+	// Sheet is the workbook sheet the batch was read from ("" for CSV);
+	// lines are then the sheet's row numbers.
+	Sheet string
 
 	header []string       // the header as written
 	cols   map[string]int // field or answer option id → column index
@@ -218,9 +226,9 @@ func (b *Batch) Pollsters() []string {
 // Problem places a field error of row i in the file.
 func (b *Batch) Problem(i int, fe poll.FieldError) poll.Problem {
 	if c, ok := b.Cell(i, fe.Field); ok {
-		return poll.Problem{File: b.Name, Line: c.Line, Column: c.Column, ColNum: c.Col, Message: fe.Message}
+		return poll.Problem{File: b.Name, Sheet: b.Sheet, Line: c.Line, Column: c.Column, ColNum: c.Col, Message: fe.Message}
 	}
-	return poll.Problem{File: b.Name, Line: b.Rows[i].Line, Column: fe.Field, Message: fe.Message}
+	return poll.Problem{File: b.Name, Sheet: b.Sheet, Line: b.Rows[i].Line, Column: fe.Field, Message: fe.Message}
 }
 
 // Validate checks every row against its question (from questions; a
@@ -326,7 +334,16 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	}
-	guard := &lineGuard{r: br, line: 1}
+	if head, _ := br.Peek(sniffBytes); bomlessUTF16(head) {
+		return nil, &poll.Problems{List: []poll.Problem{{File: name, Line: 1,
+			Message: "the file looks like UTF-16 text without a byte-order mark; save it as \"CSV UTF-8\" (or as Unicode text, which starts with the mark)"}}}
+	}
+	text, enc := detectEncoding(br)
+	tr, ok := text.(*bufio.Reader)
+	if !ok {
+		tr = bufio.NewReaderSize(text, 64<<10)
+	}
+	guard := &lineGuard{r: tr, line: 1}
 	cr := csv.NewReader(guard)
 	cr.FieldsPerRecord = 0 // the header sets the count
 	cr.TrimLeadingSpace = true
@@ -341,6 +358,10 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 		switch {
 		case errors.Is(err, errLineTooLong):
 			fail(guard.line, "", "line is longer than %d bytes; is this a CSV file?", MaxLineBytes)
+			return true
+		case errors.Is(err, errBadEncoding):
+			guard.badUTF8 = true // the whole file is suspect, not one row
+			fail(guard.line, "", "the file reads as %s up to here, but this line holds bytes that are not %s text; save the file as \"CSV UTF-8\"", enc, enc)
 			return true
 		case errors.Is(err, errNotUTF8):
 			fail(guard.line, "", "file is not UTF-8 text; save it as \"CSV UTF-8\" (files from Korean Excel are often CP949/EUC-KR)")
@@ -388,6 +409,9 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 		if strings.TrimSpace(h) == "" {
 			fail(1, "", "column %d has no header name", i+1)
 		}
+		if msg := cellIssue(h); msg != "" {
+			fail(1, "", "the header of column %d %s", i+1, msg)
+		}
 		if j, dup := seen[canon[i]]; dup && canon[i] != "" {
 			fail(1, h, "column %d repeats column %d (%q)", i+1, j+1, raw[j])
 		}
@@ -432,7 +456,7 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 		return nil, &poll.Problems{List: probs}
 	}
 
-	b := &Batch{Name: name, Format: format, Options: map[string][]poll.Option{}, Labels: map[string]map[string]string{},
+	b := &Batch{Name: name, Format: format, Encoding: enc, Options: map[string][]poll.Option{}, Labels: map[string]map[string]string{},
 		header: raw, cols: map[string]int{}}
 	for f, i := range seen {
 		if knownFields[f] {
@@ -466,6 +490,7 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 	longIndex := map[string]int{}    // long format: poll key → index in rows
 	wideOptions := map[string]bool{} // wide format: questions whose answer columns are added
 	dataRows := 0
+	pollIDs := pollIDIndex{}
 	for {
 		v, unmatched, err := um.ReadUnmatched()
 		if err == io.EOF {
@@ -499,6 +524,17 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 		bad := func(field, format string, args ...any) {
 			c := cell(field)
 			rowProbs = append(rowProbs, poll.Problem{File: name, Line: c.Line, Column: c.Column, ColNum: c.Col, Message: fmt.Sprintf(format, args...)})
+		}
+		if issues := recordIssues(rec, unmatched, seen); len(issues) > 0 {
+			for _, is := range issues {
+				l := line
+				if lines != nil {
+					l = lines[is.col]
+				}
+				rowProbs = append(rowProbs, poll.Problem{File: name, Line: l, Column: raw[is.col], ColNum: is.col + 1, Message: is.msg})
+			}
+			probs = appendCapped(probs, rowProbs...)
+			continue
 		}
 		p := poll.Poll{
 			ExternalID: strings.TrimSpace(rec.PollID),
@@ -581,6 +617,11 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 				bad("answer_labels", "%v", err)
 			}
 			p.AnswerLabels = labels
+		}
+		if len(rowProbs) == 0 && p.ExternalID != "" {
+			if msg := pollIDs.check(&p, line); msg != "" {
+				bad("poll_id", "%s", msg)
+			}
 		}
 		row := Row{Poll: p, Line: line, lines: lines}
 		if format == FormatLong {

@@ -190,7 +190,7 @@ func TestMalformed(t *testing.T) {
 			[]string{`f.csv:2: source_url: "javascript:alert(1)" is not an http or https address`}},
 		{"other question", head + good, pollcsv.Options{QuestionID: "other"},
 			[]string{`f.csv:2: question_id: row names question "q" but the file is imported as "other"`}},
-		{"wrong encoding", head + "q,\xb0\xa1\xb3\xaa,2023-03-01,2023-03-02,1000,40,55\n", pollcsv.Options{},
+		{"wrong encoding", head + "q,\xb0\xa1\xff\xaa,2023-03-01,2023-03-02,1000,40,55\n", pollcsv.Options{},
 			[]string{"f.csv:2: file is not UTF-8 text"}},
 		{"every problem, not only the first", head + "q,A,2023-03-01,2023-03-02,1000,x,55\nq,B,2023-03-09,2023-03-02,1000,40,55\nq,C,2023-03-01,2023-03-02,-5,40,55\n", pollcsv.Options{},
 			[]string{"f.csv:2: support", "f.csv:3: end_date", "f.csv:4: sample_size"}},
@@ -199,7 +199,7 @@ func TestMalformed(t *testing.T) {
 		{"long: duplicate answer", "poll_id,pollster,start_date,end_date,sample_size,question_id,answer,pct\n1,A,2023-03-01,2023-03-02,1000,q,support,40\n1,A,2023-03-01,2023-03-02,1000,q,support,41\n", pollcsv.Options{},
 			[]string{`f.csv:3: answer: duplicate row: answer "support" of this poll is already on line 2`}},
 		{"long: inconsistent poll", "poll_id,pollster,start_date,end_date,sample_size,question_id,answer,pct\n1,A,2023-03-01,2023-03-02,1000,q,support,40\n1,A,2023-03-01,2023-03-03,1000,q,oppose,41\n", pollcsv.Options{},
-			[]string{`f.csv:3: poll_id: poll "1" is described differently here than on line 2`}},
+			[]string{`f.csv:3: poll_id: poll_id "1" is given for two field periods: 2023-03-01 to 2023-03-02 on line 2 and 2023-03-01 to 2023-03-03 on line 3`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

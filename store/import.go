@@ -65,7 +65,7 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 	today := poll.Today(now)
 	up := &poll.Upload{
 		Account: req.Account, Time: now, FileName: req.FileName, SHA256: req.SHA256,
-		Size: req.Size, Format: string(b.Format), DryRun: req.DryRun,
+		Size: req.Size, Format: string(b.Format), Encoding: b.Encoding, Sheet: b.Sheet, DryRun: req.DryRun,
 	}
 	err := db.update(func(tx *bolt.Tx, changed *bool) error {
 		// questions: the stored ones, and new ones from the file's options
@@ -76,7 +76,10 @@ func (db *DB) Import(req ImportRequest) (*poll.Upload, error) {
 			if poll.ErrorCode(err) == poll.ENOTFOUND {
 				q = &poll.Question{ID: qid, Options: opts, Created: now, Updated: now}
 				if err := q.Validate(); err != nil {
-					return &poll.Problems{List: []poll.Problem{{File: b.Name, Line: 1, Message: poll.ErrorMessage(err)}}}
+					// with the file's own problems, which may be why (a row
+					// that could not be read brought no option)
+					list := []poll.Problem{{File: b.Name, Sheet: b.Sheet, Line: 1, Message: poll.ErrorMessage(err)}}
+					return &poll.Problems{List: append(list, b.Problems...)}
 				}
 				created = append(created, q)
 			} else if err != nil {

@@ -98,11 +98,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 }
 
-// wantsJSON reports whether an error should be answered in JSON: API paths,
-// and clients that accept JSON but not HTML.
+// wantsJSON reports whether an error should be answered in JSON: API paths
+// and oEmbed, and clients that accept JSON but not HTML.
 func wantsJSON(c echo.Context) bool {
 	p := c.Request().URL.Path
-	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/healthz") {
+	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/healthz") || p == "/oembed" {
 		return true
 	}
 	acc := c.Request().Header.Get("Accept")

@@ -184,6 +184,7 @@ func (s *Server) exportJobs() ([]exportJob, error) {
 		}
 	}
 	jobs = append(jobs, exportJob{url: "/api/v1/openapi.json", file: "api/v1/openapi.json"})
+	jobs = append(jobs, newsroomJobs(qs)...) // embed pages and feeds (embed.go)
 	return jobs, nil
 }
 

@@ -5,7 +5,7 @@ func init() {
 	addMessages(map[string][2]string{
 		"upload.title":   {"조사기관 업로드", "Upload polls"},
 		"upload.intro":   {"조사기관은 발표한 여론조사 결과를 직접 올립니다. 각 계정은 자기 조사기관 이름으로만 올릴 수 있고, 파일은 전부 저장되거나 전혀 저장되지 않습니다.", "Pollsters publish their own numbers here. An account may publish only under its own pollster names, and a file is stored whole or not at all."},
-		"upload.formats": {"받는 형식: pollagg 양식(영문 또는 한글 머리글)과 FiveThirtyEight식 긴 형식의 CSV(UTF-8). 형식은 머리글로 알아봅니다.", "Accepted: CSV (UTF-8) in pollagg's template (English or Korean headers) or the FiveThirtyEight-style long format. The format is detected from the header."},
+		"upload.formats": {"받는 형식: pollagg 양식(영문 또는 한글 머리글)과 FiveThirtyEight식 긴 형식의 CSV(UTF-8, CP949/EUC-KR, UTF-16) 또는 Excel 통합 문서(.xlsx). 형식은 머리글로 알아봅니다.", "Accepted: CSV (UTF-8, CP949/EUC-KR or UTF-16) or an Excel workbook (.xlsx) in pollagg's template (English or Korean headers) or the FiveThirtyEight-style long format. The format is detected from the header."},
 
 		"upload.signin.heading": {"토큰으로 로그인", "Sign in with your token"},
 		"upload.signin.label":   {"API 토큰", "API token"},
@@ -24,6 +24,11 @@ func init() {
 		"upload.form.question":     {"질문 ID (선택)", "Question ID (optional)"},
 		"upload.form.questionhelp": {"파일에 question_id 열이 없을 때만 적습니다.", "Only for a file without a question_id column."},
 		"upload.form.submit":       {"검사하고 미리 보기", "Check and preview"},
+		"upload.preview.full":      {"지금 서버에 확인을 기다리는 미리 보기 파일이 너무 많습니다(모든 사용자 합계 최대 %s). 몇 분 뒤 다시 시도해 주세요.", "The server is holding too many previewed files waiting for confirmation right now (at most %s across all pollsters). Please try again in a few minutes."},
+		"upload.preview.encoding":  {"이 파일은 %s 인코딩으로 읽었습니다.", "This file was read as %s."},
+		"upload.preview.sheet":     {"읽은 시트", "Sheet read"},
+		"upload.form.sheet":        {"시트 이름 (선택, .xlsx)", "Sheet name (optional, .xlsx)"},
+		"upload.form.sheethelp":    {"비워 두면 첫 시트를 읽습니다.", "Leave empty to read the first sheet."},
 		"upload.form.nofile":       {"올릴 파일을 골라 주세요.", "Please choose a file to upload."},
 		"upload.form.badquestion":  {"질문 ID %q는 쓸 수 없습니다: 영문 소문자, 숫자, '-'만 씁니다.", "Question ID %q cannot be used: lower-case letters, digits and '-' only."},
 

@@ -14,4 +14,5 @@ func (s *Server) routes(e *echo.Echo) {
 	api := e.Group("/api/v1")
 	s.apiRoutes(e, api)
 	s.uploadRoutes(e, api)
+	s.newsroomRoutes(e)
 }

@@ -24,6 +24,9 @@ import (
 type Config struct {
 	// MaxUploadBytes caps an upload's body (default 10 MB).
 	MaxUploadBytes int64
+	// MaxPreviewBytes caps the previewed files the upload page holds for
+	// confirmation, across all sessions (default 128 MB).
+	MaxPreviewBytes int64
 	// UploadRate is how many upload requests per second one client may make
 	// (default 1, with bursts of 5).
 	UploadRate float64
@@ -40,6 +43,9 @@ type Config struct {
 func (c *Config) defaults() {
 	if c.MaxUploadBytes <= 0 {
 		c.MaxUploadBytes = 10 << 20
+	}
+	if c.MaxPreviewBytes <= 0 {
+		c.MaxPreviewBytes = maxPendingBytes
 	}
 	if c.UploadRate <= 0 {
 		c.UploadRate = 1

@@ -52,6 +52,7 @@ type pendingUpload struct {
 	id       string // random; the confirm form must name it
 	name     string
 	question string
+	sheet    string // the workbook sheet, for an .xlsx
 	data     []byte
 }
 
@@ -61,10 +62,17 @@ type sessions struct {
 	mu  sync.Mutex
 	m   map[[32]byte]*session
 	now func() time.Time
+	// pendingLimit caps the bytes of previewed files held across all
+	// sessions (maxPendingBytes unless a test sets less).
+	pendingLimit int64
 }
 
+// maxPendingBytes caps the previewed files all sessions hold together, so
+// that memory stays bounded by bytes and not only by the session count.
+const maxPendingBytes = 128 << 20
+
 func newSessions(now func() time.Time) *sessions {
-	return &sessions{m: map[[32]byte]*session{}, now: now}
+	return &sessions{m: map[[32]byte]*session{}, now: now, pendingLimit: maxPendingBytes}
 }
 
 // randomID returns 32 random bytes in unpadded base64url.
@@ -158,10 +166,24 @@ func (ss *sessions) end(id string) {
 }
 
 // setPending keeps a previewed file in the session, replacing any other.
-func (ss *sessions) setPending(s *session, p *pendingUpload) {
+// It refuses (false, keeping nothing) when the previews of all sessions
+// would then hold more than pendingLimit bytes.
+func (ss *sessions) setPending(s *session, p *pendingUpload) bool {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
+	ss.sweep(ss.now())
+	s.pending = nil
+	total := int64(len(p.data))
+	for _, o := range ss.m {
+		if o.pending != nil {
+			total += int64(len(o.pending.data))
+		}
+	}
+	if total > ss.pendingLimit {
+		return false
+	}
 	s.pending = p
+	return true
 }
 
 // takePending removes and returns the session's pending file when its id

@@ -31,10 +31,11 @@ import (
 //
 // The upload API (token in "Authorization: Bearer", JSON answers):
 //
-//	POST   /api/v1/uploads[?question=ID][&dry_run=true][&file_name=NAME]
+//	POST   /api/v1/uploads[?question=ID][&dry_run=true][&file_name=NAME][&sheet=NAME]
 //	         body: the CSV (Content-Type text/csv, application/csv,
-//	         text/plain or application/vnd.ms-excel) or multipart/form-data
-//	         with the file in the field "file".
+//	         text/plain or application/vnd.ms-excel), an .xlsx workbook
+//	         (its media type or a zip signature; see upload_formats.go) or
+//	         multipart/form-data with the file in the field "file".
 //	         201 {"upload": {...}, "location": "/api/v1/uploads/u000001"} (+ Location header)
 //	         200 the same shape for a dry run, with "id": "" and "location": ""
 //	         400 bad parameters or multipart body; 401 no or a wrong token;
@@ -51,9 +52,10 @@ import (
 //	GET    /api/v1/polls/{id}/revisions   the poll's history (public; pollpage.go)
 //	DELETE /api/v1/polls/{id}          retract a poll (its pollster or an operator; pollpage.go)
 //
-// A body that is text in another encoding (CP949 from Korean Excel, UTF-16)
-// reaches the CSV reader, whose 422 says how to save it as UTF-8; a body
-// that is binary (NUL or other control bytes, a PDF, a spreadsheet) is 415.
+// A body that is text in CP949 (Korean Excel) or UTF-16 is read as such
+// by the CSV reader; text in another encoding gets its 422 saying how to
+// save it as UTF-8; NUL bytes in text are refused at their lines (422); a
+// body that is binary (other control bytes, a PDF, an old .xls) is 415.
 //
 // Dry runs validate and count exactly as an upload would and then roll
 // back: the database file stays byte-for-byte the same, so a dry run is
@@ -104,11 +106,14 @@ type UploadRevision struct {
 var csvTypes = map[string]bool{
 	"text/csv": true, "application/csv": true, "text/plain": true,
 	"application/vnd.ms-excel": true, "text/comma-separated-values": true,
+	// workbooks: ingest tells them from CSV by their signature
+	pollcsv.XLSXMediaType: true, "application/zip": true, "application/octet-stream": true,
 }
 
 // uploadRoutes registers the upload API and the upload page.
 func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
 	u := &uploader{s: s, sessions: newSessions(s.cfg.Now)}
+	u.sessions.pendingLimit = s.cfg.MaxPreviewBytes
 	limit := s.uploadLimiter()
 	body := bodyLimit(s.cfg.MaxUploadBytes, "this server's upload limit (pollagg serve --max-upload)")
 	small := bodyLimit(64<<10, "the limit for this form")
@@ -185,20 +190,16 @@ func (s *Server) uploadLimiter() echo.MiddlewareFunc {
 
 // sourceReader passes a request body through, counting its bytes and
 // keeping the first error other than EOF (so that a body-limit 413 is not
-// mistaken for a problem in the file) and whether it held a NUL byte.
+// mistaken for a problem in the file).
 type sourceReader struct {
 	r   io.Reader
 	n   int64
-	nul bool
 	err error
 }
 
 func (s *sourceReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.n += int64(n)
-	if bytes.IndexByte(p[:n], 0) >= 0 {
-		s.nul = true
-	}
 	if err != nil && err != io.EOF && s.err == nil {
 		s.err = err
 	}
@@ -219,34 +220,42 @@ func errBinary(sniffed string) error {
 // ingest reads one file and imports it for account a (a dry run when dry
 // is set). Errors: *poll.Problems (422), EFORBIDDEN (403), the body
 // limit's 413 and a 415 for binary content, unwrapped.
-func (u *uploader) ingest(a *store.Account, name string, body io.Reader, question string, dry bool) (*poll.Upload, error) {
+func (u *uploader) ingest(a *store.Account, name string, body io.Reader, question string, dry bool, sheet string) (*poll.Upload, error) {
 	src := &sourceReader{r: body}
 	br := bufio.NewReaderSize(src, 64<<10)
 	head, _ := br.Peek(512)
 	if src.err != nil {
 		return nil, bodyError(src.err)
 	}
-	if len(head) > 0 && !looksLikeUTF16(head) {
-		if ct := http.DetectContentType(head); !strings.HasPrefix(ct, "text/") {
+	workbook := isWorkbookUpload(name, head)
+	if len(head) > 0 && !workbook && !looksLikeUTF16(head) {
+		if ct := sniffText(head); !strings.HasPrefix(ct, "text/") {
 			return nil, errBinary(ct)
 		}
 	}
 	if pollcsv.IsResults(head) {
 		return nil, resultsElsewhere(a)
 	}
+	if sheet != "" && !workbook {
+		return nil, poll.Errorf(poll.EINVALID, "sheet: %q was given, but the file is not an .xlsx workbook", sheet)
+	}
 	h := sha256.New()
 	tee := io.TeeReader(br, h)
-	batch, err := pollcsv.Read(name, tee, pollcsv.Options{QuestionID: question})
+	var batch *pollcsv.Batch
+	var err error
+	if workbook {
+		batch, err = pollcsv.ReadXLSX(name, tee, pollcsv.XLSXOptions{Options: pollcsv.Options{QuestionID: question}, Sheet: sheet})
+	} else {
+		batch, err = pollcsv.Read(name, tee, pollcsv.Options{QuestionID: question})
+	}
 	if err == nil {
 		_, err = io.Copy(io.Discard, tee) // the rest, for the digest and size
 	}
 	switch {
 	case src.err != nil:
 		return nil, bodyError(src.err)
-	case src.nul && !looksLikeUTF16(head):
-		return nil, errBinary("application/octet-stream")
 	case err != nil:
-		return nil, err
+		return nil, workbookError(err)
 	}
 	up, err := u.s.db.Import(store.ImportRequest{
 		Batch: batch, Account: a.Name, FileName: name, SHA256: hex.EncodeToString(h.Sum(nil)),
@@ -382,9 +391,9 @@ func apiSource(c echo.Context) (name string, r io.ReadCloser, err error) {
 	case mt == "multipart/form-data":
 		return formFile(c)
 	case csvTypes[mt]:
-		if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
+		if cs := strings.ToLower(params["charset"]); cs != "" && !readableCharsets[cs] {
 			return "", nil, echo.NewHTTPError(http.StatusUnsupportedMediaType,
-				fmt.Sprintf("charset %q: pollagg reads UTF-8 only; export the file as \"CSV UTF-8\"", params["charset"]))
+				fmt.Sprintf("charset %q: pollagg reads UTF-8, CP949/EUC-KR and UTF-16 only; export the file as \"CSV UTF-8\"", params["charset"]))
 		}
 		name := c.QueryParam("file_name")
 		if name == "" {
@@ -405,6 +414,10 @@ func (u *uploader) postUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sheet, err := sheetParam(c.QueryParam("sheet"))
+	if err != nil {
+		return err
+	}
 	name, r, err := apiSource(c)
 	if err != nil {
 		return err
@@ -420,7 +433,7 @@ func (u *uploader) postUpload(c echo.Context) error {
 	if pollcsv.IsResults(head) {
 		return u.postResults(c, a, name, br, src, question, dry)
 	}
-	up, err := u.ingest(a, name, br, question, dry)
+	up, err := u.ingest(a, name, br, question, dry, sheet)
 	if err != nil {
 		return err
 	}

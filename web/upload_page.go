@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/pollcsv"
 	"github.com/pollagg/pollagg/store"
 )
 
@@ -70,6 +71,7 @@ type previewData struct {
 	Problems  []poll.Problem // every problem, in file order
 	Error     string         // a refusal that is not a problem list (403, 415)
 	Table     *previewTable  // the file as a table; nil when it is not readable text
+	Encoding  string         // the text encoding when not UTF-8 (pollcsv.EncodingCP949, ...)
 }
 
 // previewTable is a file shown as a table with its problems in place.
@@ -237,11 +239,15 @@ func (u *uploader) preview(c echo.Context) error {
 	if question != "" && !poll.ValidSlug(question) {
 		return u.renderUploadPage(c, http.StatusBadRequest, a, translate(lang, "upload.form.badquestion", question))
 	}
+	sheet, err := sheetParam(c.FormValue("sheet"))
+	if err != nil {
+		return u.renderUploadPage(c, http.StatusBadRequest, a, poll.ErrorMessage(err))
+	}
 	sum := sha256.Sum256(data)
 	d := previewData{Account: u.view(a), FileName: name, Size: int64(len(data)), SizeText: formatNum(float64(len(data)), 0),
 		SHA256: hex.EncodeToString(sum[:]), Question: question}
 	status := http.StatusOK
-	up, err := u.ingest(a, name, bytes.NewReader(data), question, true)
+	up, err := u.ingest(a, name, bytes.NewReader(data), question, true, sheet)
 	var probs *poll.Problems
 	var he *echo.HTTPError
 	switch {
@@ -251,7 +257,10 @@ func (u *uploader) preview(c echo.Context) error {
 		if d.PendingID, err = randomID(); err != nil {
 			return err
 		}
-		u.sessions.setPending(sess, &pendingUpload{id: d.PendingID, name: name, question: question, data: data})
+		if !u.sessions.setPending(sess, &pendingUpload{id: d.PendingID, name: name, question: question, sheet: sheet, data: data}) {
+			status, d.Upload, d.PendingID = http.StatusServiceUnavailable, nil, ""
+			d.Error = translate(lang, "upload.preview.full", byteSize(u.sessions.pendingLimit))
+		}
 	case errors.As(err, &probs):
 		status, d.Problems = http.StatusUnprocessableEntity, probs.List
 	case errors.As(err, &he):
@@ -261,8 +270,14 @@ func (u *uploader) preview(c echo.Context) error {
 	default:
 		return err
 	}
-	if status != http.StatusUnsupportedMediaType {
-		d.Table = buildPreview(data, d.Problems)
+	switch {
+	case status == http.StatusUnsupportedMediaType || status == http.StatusRequestEntityTooLarge:
+	case isWorkbookUpload(name, data):
+		d.Table = workbookPreview(data, sheet, d.Problems)
+	default:
+		text, enc, _ := pollcsv.DecodeText(data)
+		d.Encoding = enc
+		d.Table = buildPreview(text, d.Problems)
 	}
 	return u.s.render(c, status, "upload_preview", translate(lang, "upload.preview.title"), d)
 }
@@ -279,7 +294,7 @@ func (u *uploader) confirm(c echo.Context) error {
 	if p == nil {
 		return u.renderUploadPage(c, http.StatusConflict, a, translate(lang, "upload.confirm.none"))
 	}
-	up, err := u.ingest(a, p.name, bytes.NewReader(p.data), p.question, false)
+	up, err := u.ingest(a, p.name, bytes.NewReader(p.data), p.question, false, p.sheet)
 	if err != nil {
 		// the database changed since the preview, or the account did
 		var probs *poll.Problems

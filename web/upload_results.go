@@ -94,8 +94,6 @@ func (u *uploader) postResults(c echo.Context, a *store.Account, name string, bo
 		return bodyError(src.err)
 	case err != nil:
 		return err
-	case src.nul:
-		return errBinary("application/octet-stream")
 	case len(res.Problems) > 0:
 		return &poll.Problems{List: res.Problems}
 	}

@@ -21,8 +21,8 @@ import (
 func init() {
 	register(&command{
 		name:    "import",
-		usage:   "[--db FILE] [--question ID] [--dry-run] FILE...",
-		summary: "import poll CSV files (wide, Korean-header or long format) or results files (question_id,date,answer,pct); each file whole or not at all",
+		usage:   "[--db FILE] [--question ID] [--sheet NAME] [--dry-run] FILE...",
+		summary: "import poll CSV files or .xlsx workbooks (wide, Korean-header or long format), or results files (question_id,date,answer,pct); each file whole or not at all",
 		run:     cmdImport,
 	})
 }
@@ -32,10 +32,11 @@ func init() {
 const progressMin = 256 << 10
 
 func cmdImport(ctx context.Context, e *env) error {
-	var dbPath, question string
+	var dbPath, question, sheet string
 	var dry bool
 	fs := newFlags(e, "import", &dbPath)
 	fs.StringVar(&question, "question", "", "question `ID` for rows without a question_id column")
+	fs.StringVar(&sheet, "sheet", "", "the sheet `NAME` to read from .xlsx workbooks (default: the first)")
 	fs.BoolVar(&dry, "dry-run", false, "check the files and report what would change; write nothing")
 	if err := parse(fs, e); err != nil {
 		return err
@@ -83,7 +84,7 @@ func cmdImport(ctx context.Context, e *env) error {
 			resultsChanged = resultsChanged || counts.Changed > 0
 			continue
 		}
-		up, err := importFile(db, name, question, dry, e.stderr)
+		up, err := importFile(db, name, question, sheet, dry, e.stderr)
 		if err != nil {
 			failed++
 			if probs, ok := err.(*poll.Problems); ok {
@@ -103,7 +104,7 @@ func cmdImport(ctx context.Context, e *env) error {
 		if dry {
 			verb = "dry run (nothing written)"
 		}
-		fmt.Fprintf(e.stdout, "%s: %s: %s\n", name, verb, up.Counts)
+		fmt.Fprintf(e.stdout, "%s: %s: %s%s\n", name, verb, up.Counts, readNote(up))
 		if !dry && up.Counts.Added+up.Counts.Changed > 0 {
 			touched = append(touched, up.Questions...)
 		}
@@ -128,7 +129,7 @@ func message(err error) string {
 }
 
 // importFile reads and stores one file.
-func importFile(db *store.DB, name, question string, dry bool, progress io.Writer) (*poll.Upload, error) {
+func importFile(db *store.DB, name, question, sheet string, dry bool, progress io.Writer) (*poll.Upload, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, poll.Errorf(poll.EINVALID, "cannot read: %v", err)
@@ -145,7 +146,7 @@ func importFile(db *store.DB, name, question string, dry bool, progress io.Write
 		r = io.TeeReader(r, bar)
 		defer bar.done()
 	}
-	batch, err := pollcsv.Read(name, r, pollcsv.Options{QuestionID: question})
+	batch, err := readPollFile(name, r, pollcsv.Options{QuestionID: question}, sheet)
 	if err != nil {
 		return nil, err
 	}
