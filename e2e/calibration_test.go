@@ -92,7 +92,7 @@ func TestCalibrationInBrowser(t *testing.T) {
 		t.Errorf("the default band is %.2f points wide, with shared_error=0 %.2f: want the default clearly wider", wide, narrow)
 	}
 	note := evalJS[string](t, ctx, `document.getElementById('band-note').innerText`)
-	if want := "The shaded band is where the true share lies with 95% probability, allowing for ±3.5 points of error that all polls share (learned from 12 questions with results, for 7 pollsters)."; note != want {
+	if want := "The shaded band is where the true share lies with 95% probability, allowing for ±3.5 points of error that all polls share (learned from 12 questions with results, for 9 pollsters)."; note != want {
 		t.Errorf("band sentence %q, want %q", note, want)
 	}
 	screenshot(t, ctx, "calibration-band-en")
