@@ -63,17 +63,9 @@ func cmdImport(ctx context.Context, e *env) error {
 			counts, err := importResults(db, name, dry)
 			if err != nil {
 				failed++
-				if probs, ok := err.(*poll.Problems); ok {
-					for _, p := range probs.List {
-						fmt.Fprintln(e.stderr, p.String())
-					}
-					fmt.Fprintf(e.stderr, "%s: rejected: %d problem(s); nothing from this file was stored\n", name, len(probs.List))
-					continue
-				}
-				if poll.ErrorCode(err) == poll.EUNAVAILABLE {
+				if err := reportRejected(e, name, err); err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stderr, "%s: %s\n", name, message(err))
 				continue
 			}
 			verb := "imported results"
@@ -87,17 +79,9 @@ func cmdImport(ctx context.Context, e *env) error {
 		up, err := importFile(db, name, question, sheet, dry, e.stderr)
 		if err != nil {
 			failed++
-			if probs, ok := err.(*poll.Problems); ok {
-				for _, p := range probs.List {
-					fmt.Fprintln(e.stderr, p.String())
-				}
-				fmt.Fprintf(e.stderr, "%s: rejected: %d problem(s); nothing from this file was stored\n", name, len(probs.List))
-				continue
-			}
-			if poll.ErrorCode(err) == poll.EUNAVAILABLE {
+			if err := reportRejected(e, name, err); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "%s: %s\n", name, message(err))
 			continue
 		}
 		verb := "imported"
@@ -117,6 +101,24 @@ func cmdImport(ctx context.Context, e *env) error {
 	if failed > 0 {
 		return &exitError{code: 1}
 	}
+	return nil
+}
+
+// reportRejected tells why a file was not imported: each problem on its
+// own line, or the error. It returns the error when it must stop the
+// whole command (the database is held by another process).
+func reportRejected(e *env, name string, err error) error {
+	if probs, ok := err.(*poll.Problems); ok {
+		for _, p := range probs.List {
+			fmt.Fprintln(e.stderr, p.String())
+		}
+		fmt.Fprintf(e.stderr, "%s: rejected: %d problem(s); nothing from this file was stored\n", name, len(probs.List))
+		return nil
+	}
+	if poll.ErrorCode(err) == poll.EUNAVAILABLE {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "%s: %s\n", name, message(err))
 	return nil
 }
 
