@@ -26,7 +26,7 @@ import (
 
 // staticFiles holds web/static: the stylesheet, our scripts (chart.js,
 // table.js), the favicon and the vendored Apache ECharts
-// (static/echarts, see scripts/vendor-echarts.sh). Everything a page needs
+// (static/echarts, a slim build made by `make assets`, see scripts/echarts). Everything a page needs
 // is served from here: no page asks another host for anything.
 //
 //go:embed static
