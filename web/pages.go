@@ -380,10 +380,18 @@ func (s *Server) questionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	table, err := parseTableQuery(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	lang := langOf(c)
 	static := isStaticExport(c)
 	query := view.Query()
-	return s.servePage(c, "q|"+qid+"|"+view.Key(), query, func() (string, string, any, error) {
+	key := "q|" + qid + "|" + view.Key()
+	if tq := table.values().Encode(); tq != "" {
+		key += "|" + tq
+	}
+	return s.servePage(c, key, withTable(query, table), func() (string, string, any, error) {
 		comp, err := s.compute(qid, view)
 		if err != nil {
 			return "", "", nil, err
@@ -392,8 +400,18 @@ func (s *Server) questionPage(c echo.Context) error {
 		if _, err := parseViewValues(query, comp.Question); err != nil {
 			return "", "", nil, err
 		}
+		if err := table.check(comp.Question); err != nil {
+			return "", "", nil, err
+		}
+		order, err := s.pollOrderOf(qid, view, comp, table)
+		if err != nil {
+			return "", "", nil, err
+		}
 		data, err := newQuestionData(lang, static, comp, view)
 		if err != nil {
+			return "", "", nil, err
+		}
+		if data.Table, err = newPollTable(lang, comp, data.Answers, order, data.View, table, static); err != nil {
 			return "", "", nil, err
 		}
 		return "question", comp.Question.Title(lang), data, nil
@@ -411,7 +429,7 @@ type questionData struct {
 	ChartDesc string
 	Events    []eventRow
 	Form      formState
-	Polls     []pollRow
+	Table     *pollTable  // one page of the view's polls (polltable.go)
 	Answers   []answerCol // the question's answers, for the poll table's columns
 	Retracted int
 	House     *effectTable
@@ -559,37 +577,11 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 	}
 	d.Headline = newHeadline(lang, q, comp.Result, view.Answers)
 
-	// the poll table: this view's polls, newest first, with weights
-	weights := map[string]float64{}
-	if comp.Result != nil {
-		for _, w := range comp.Result.Weights {
-			weights[w.PollID] = w.Weight
-		}
-	}
 	for _, r := range comp.Records {
 		if r.Retracted != nil {
 			d.Retracted++
 		}
 	}
-	for i := range comp.Polls {
-		p := &comp.Polls[i]
-		row := pollRow{ID: p.ID, Pollster: p.Pollster, Sponsor: p.Sponsor, Start: p.Start, End: p.End,
-			N: p.SampleSize, Mode: translate(lang, "mode."+modeName(p.Mode)), Source: safeURL(p.SourceURL)}
-		if w, ok := weights[p.ID]; ok {
-			row.Weight, row.HasWeight = 100*w, true
-		}
-		for _, a := range d.Answers {
-			v, ok := p.Results[a.ID]
-			row.Results = append(row.Results, resultCell{Value: v, OK: ok})
-		}
-		d.Polls = append(d.Polls, row)
-	}
-	sort.SliceStable(d.Polls, func(i, j int) bool {
-		if d.Polls[i].End != d.Polls[j].End {
-			return d.Polls[i].End > d.Polls[j].End
-		}
-		return d.Polls[i].Pollster < d.Polls[j].Pollster
-	})
 
 	if comp.Result != nil {
 		d.House = newEffectTable(lang, q, comp.Result.HouseEffects, func(name string) string { return name })

@@ -20,6 +20,7 @@ type Computed struct {
 	// Result is the average; nil when the view keeps no polls.
 	Result  *poll.Result
 	Version uint64
+	computedLazy
 }
 
 // compute returns the question averaged for v, from the cache when the data

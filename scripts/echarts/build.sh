@@ -25,8 +25,9 @@ command -v npm >/dev/null || { echo "echarts build: npm is needed (apt-get insta
 cd "$here"
 npm ci --no-audit --no-fund --silent
 version="$(node -p 'require("echarts/package.json").version')"
+banner="/*! Apache ECharts $version (parts: scripts/echarts/entry.js), Copyright The Apache Software Foundation; Apache License 2.0, see LICENSE and NOTICE beside this file */"
 ./node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --legal-comments=none \
-	--target=es2017 --log-level=warning --outfile="$dest/echarts.min.js"
+	--target=es2017 --log-level=warning "--banner:js=$banner" --outfile="$dest/echarts.min.js"
 cp node_modules/echarts/LICENSE node_modules/echarts/NOTICE "$dest/"
 cd "$dest"
 echo "echarts@$version from npm, bundled by scripts/echarts (entry.js, esbuild@$(node -p 'require("'"$here"'/node_modules/esbuild/package.json").version'))" >VERSION
