@@ -63,7 +63,11 @@ func (s *Server) Download(kind, questionID string, query url.Values) (*Download,
 	if err != nil {
 		return nil, err
 	}
-	return &Download{Body: r.body, ContentType: r.contentType, FileName: r.fileName, ETag: r.etag}, nil
+	body, err := r.plain()
+	if err != nil {
+		return nil, err
+	}
+	return &Download{Body: body, ContentType: r.contentType, FileName: r.fileName, ETag: r.etag}, nil
 }
 
 // request is one parsed download request.

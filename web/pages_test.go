@@ -324,8 +324,9 @@ func TestQuestionPageChart(t *testing.T) {
 			t.Errorf("chart lacks %s", w)
 		}
 	}
-	// The page loads ECharts and our script from this server.
-	for _, w := range []string{`<script src="/static/echarts/echarts.min.js?v=`, `<script src="/static/chart.js?v=`, `<script src="/static/table.js?v=`} {
+	// The page loads ECharts and our script from this server, under
+	// fingerprinted names.
+	for _, w := range []string{`<script src="/` + assetURL("echarts/echarts.min.js")[1:] + `"`, `<script src="/static/chart.` + staticVersion["chart.js"] + `.js"`, `<script src="/static/table.` + staticVersion["table.js"] + `.js"`} {
 		if !strings.Contains(page, w) {
 			t.Errorf("page lacks %s", w)
 		}

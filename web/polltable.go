@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -143,10 +144,13 @@ type pollTable struct {
 	From, To   int // the rows' positions in the whole list, from 1
 	Sort       tableQuery
 	Headings   []tableHeading // in the table's column order
-	First      url.Values     // the query of the pager's links (nil: no link)
-	Prev, Next url.Values
-	Last       url.Values
+	First      *pagerLink     // the pager's links (nil: none)
+	Prev, Next *pagerLink
+	Last       *pagerLink
 }
+
+// pagerLink is the query of one of the pager's links.
+type pagerLink struct{ Query url.Values }
 
 // tableHeading is one column heading: its sort link's query, and whether
 // the table is sorted by it now ("ascending", "descending" or "").
@@ -154,7 +158,8 @@ type tableHeading struct {
 	Label   string
 	Key     string
 	Num     bool
-	Query   url.Values // nil: the column does not sort
+	Sorts   bool // the heading links to the table sorted by it
+	Query   url.Values
 	AriaDir string
 }
 
@@ -165,16 +170,38 @@ type pollOrder []int32
 
 func (o pollOrder) cacheBytes() int { return 64 + 4*len(o) }
 
-// weightByID returns the polls' weights (share of the last day's average)
-// by poll id, built once per Computed.
-func (c *Computed) weightByID() map[string]float64 {
+// pollWeights returns each of c.Polls' weight (share of the last day's
+// average; NaN: none), built once per Computed. The weights come in the
+// polls' order (some left out), so this is a merge, not a map of 100,000
+// ids.
+func (c *Computed) pollWeights() []float64 {
 	c.weightsOnce.Do(func() {
-		c.weights = map[string]float64{}
+		w := make([]float64, len(c.Polls))
+		for i := range w {
+			w[i] = math.NaN()
+		}
 		if c.Result != nil {
-			for _, w := range c.Result.Weights {
-				c.weights[w.PollID] = w.Weight
+			j := 0
+			ws := c.Result.Weights
+			for i := range c.Polls {
+				if j < len(ws) && ws[j].PollID == c.Polls[i].ID {
+					w[i] = ws[j].Weight
+					j++
+				}
+			}
+			if j < len(ws) { // not in the polls' order after all: look them up
+				byID := make(map[string]float64, len(ws))
+				for _, pw := range ws {
+					byID[pw.PollID] = pw.Weight
+				}
+				for i := range c.Polls {
+					if v, ok := byID[c.Polls[i].ID]; ok {
+						w[i] = v
+					}
+				}
 			}
 		}
+		c.weights = w
 	})
 	return c.weights
 }
@@ -182,7 +209,7 @@ func (c *Computed) weightByID() map[string]float64 {
 // computedLazy holds what a Computed builds on first use.
 type computedLazy struct {
 	weightsOnce sync.Once
-	weights     map[string]float64
+	weights     []float64
 }
 
 // sortPolls returns the order of comp's polls for t: by the column, ties
@@ -194,11 +221,12 @@ func sortPolls(comp *Computed, t tableQuery) pollOrder {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	var w map[string]float64
+	var w []float64
 	if t.Sort == "weight" {
-		w = comp.weightByID()
+		w = comp.pollWeights()
 	}
-	by := func(a, b *poll.Poll) int {
+	by := func(i, j int32) int {
+		a, b := &ps[i], &ps[j]
 		switch t.Sort {
 		case "field":
 			return cmp.Or(cmp.Compare(a.End, b.End), cmp.Compare(a.Start, b.Start))
@@ -211,9 +239,8 @@ func sortPolls(comp *Computed, t tableQuery) pollOrder {
 		case "mode":
 			return strings.Compare(string(a.Mode), string(b.Mode))
 		case "weight":
-			wa, oka := w[a.ID]
-			wb, okb := w[b.ID]
-			if oka != okb { // polls without a weight sort below every weight
+			wa, wb := w[i], w[j]
+			if oka, okb := !math.IsNaN(wa), !math.IsNaN(wb); oka != okb { // polls without a weight sort below every weight
 				if oka {
 					return 1
 				}
@@ -233,7 +260,7 @@ func sortPolls(comp *Computed, t tableQuery) pollOrder {
 	}
 	slices.SortStableFunc(order, func(i, j int32) int {
 		a, b := &ps[i], &ps[j]
-		c := by(a, b)
+		c := by(i, j)
 		if t.Desc {
 			c = -c
 		}
@@ -269,12 +296,12 @@ func newPollTable(lang string, comp *Computed, answers []answerCol, order pollOr
 	if total > 0 {
 		pt.From, pt.To = lo+1, hi
 	}
-	weights := comp.weightByID()
+	weights := comp.pollWeights()
 	for _, i := range order[lo:hi] {
 		p := &comp.Polls[i]
 		row := pollRow{ID: p.ID, Pollster: p.Pollster, Sponsor: p.Sponsor, Start: p.Start, End: p.End,
 			N: p.SampleSize, Mode: translate(lang, "mode."+modeName(p.Mode)), Source: safeURL(p.SourceURL)}
-		if w, ok := weights[p.ID]; ok {
+		if w := weights[i]; !math.IsNaN(w) {
 			row.Weight, row.HasWeight = 100*w, true
 		}
 		for _, a := range answers {
@@ -298,7 +325,7 @@ func newPollTable(lang string, comp *Computed, answers []answerCol, order pollOr
 			if t.Sort == key {
 				next.Desc = !t.Desc
 			}
-			h.Query = withTable(view, next)
+			h.Sorts, h.Query = true, withTable(view, next)
 		}
 		return h
 	}
@@ -314,10 +341,10 @@ func newPollTable(lang string, comp *Computed, answers []answerCol, order pollOr
 	}
 	pt.Headings = append(pt.Headings, heading(translate(lang, "q.col.weight"), "weight", true))
 	if !static {
-		at := func(page int) url.Values {
+		at := func(page int) *pagerLink {
 			n := t
 			n.Page = page
-			return withTable(view, n)
+			return &pagerLink{withTable(view, n)}
 		}
 		if t.Page > 1 {
 			pt.First, pt.Prev = at(1), at(t.Page-1)
