@@ -20,12 +20,12 @@ func tableServer(t *testing.T) *Server {
 }
 
 var (
-	tbodyRE = regexp.MustCompile(`(?s)<table class="polls" id="poll-table"[^>]*>.*?<tbody>(.*?)</tbody>`)
-	rowRE   = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
-	cellRE  = regexp.MustCompile(`(?s)<t[hd]([^>]*)>(.*?)</t[hd]>`)
-	sortRE  = regexp.MustCompile(`data-sort="([^"]*)"`)
-	cellTagRE   = regexp.MustCompile(`<[^>]*>`)
-	linkRE  = regexp.MustCompile(`<a href="([^"]*)" rel="(first|prev|next|last)"`)
+	tbodyRE   = regexp.MustCompile(`(?s)<table class="polls" id="poll-table"[^>]*>.*?<tbody>(.*?)</tbody>`)
+	rowRE     = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
+	cellRE    = regexp.MustCompile(`(?s)<t[hd]([^>]*)>(.*?)</t[hd]>`)
+	sortRE    = regexp.MustCompile(`data-sort="([^"]*)"`)
+	cellTagRE = regexp.MustCompile(`<[^>]*>`)
+	linkRE    = regexp.MustCompile(`<a href="([^"]*)" rel="(first|prev|next|last)"`)
 )
 
 // tableRow is one row of the poll table: its cells' text and sort keys.
