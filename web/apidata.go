@@ -1095,7 +1095,7 @@ func pollsTable(d *document, comp *Computed, r *request) {
 			answers = append(answers, id)
 		}
 	}
-	items := []pollItem{}
+	items := make([]pollItem, 0, len(comp.Records))
 	for i := range comp.Records {
 		rec := &comp.Records[i]
 		if rec.Retracted != nil && !r.retracted {

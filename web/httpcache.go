@@ -126,8 +126,13 @@ func (r *representation) contentDisposition() string {
 // routes, see skipGzip). varyAccept is set when the format came from the
 // Accept header rather than the URL.
 func serveRepresentation(c echo.Context, r *representation, varyAccept bool) error {
-	req := c.Request()
-	h := c.Response().Header()
+	return writeRepresentation(c.Response(), c.Request(), r, varyAccept)
+}
+
+// writeRepresentation is serveRepresentation on a plain ResponseWriter
+// (the router's, or the hot path's, see serveHot).
+func writeRepresentation(w http.ResponseWriter, req *http.Request, r *representation, varyAccept bool) error {
+	h := w.Header()
 	if varyAccept {
 		h[echo.HeaderVary] = hVaryAccept
 	} else {
@@ -144,7 +149,8 @@ func serveRepresentation(c echo.Context, r *representation, varyAccept bool) err
 		h[echo.HeaderLastModified] = r.hLastModified
 	}
 	if notModified(req, etag, r.modified) {
-		return c.NoContent(http.StatusNotModified)
+		w.WriteHeader(http.StatusNotModified)
+		return nil
 	}
 	h[echo.HeaderContentType] = r.hContentType
 	h[hdrDisposition] = r.hDisposition
@@ -152,7 +158,7 @@ func serveRepresentation(c echo.Context, r *representation, varyAccept bool) err
 	if useGz {
 		h[echo.HeaderContentEncoding] = hContentGzip
 	}
-	c.Response().WriteHeader(http.StatusOK)
+	w.WriteHeader(http.StatusOK)
 	if req.Method == http.MethodHead {
 		return nil
 	}
@@ -161,10 +167,10 @@ func serveRepresentation(c echo.Context, r *representation, varyAccept bool) err
 		if err != nil {
 			return fmt.Errorf("web: cached download: %w", err)
 		}
-		_, err = io.Copy(c.Response(), zr)
+		_, err = io.Copy(w, zr)
 		return err
 	}
-	_, err := c.Response().Write(body)
+	_, err := w.Write(body)
 	return err
 }
 
