@@ -67,7 +67,7 @@ func (k keptPolls) cacheBytes() int { return 64 + 400*len(k) }
 func (s *Server) viewPolls(qid string, snap *store.Snapshot, v View) ([]poll.Poll, error) {
 	key := "kept|" + qid + "|" + url.Values{"pollster": v.Pollsters, "mode": View{Modes: v.Modes}.Query()["mode"]}.Encode()
 	val, err := s.cache.get(key, snap.Version, func() (any, error) {
-		out := keptPolls{}
+		out := make(keptPolls, 0, len(snap.Records))
 		for i := range snap.Records {
 			if snap.Records[i].Retracted != nil {
 				continue
@@ -75,6 +75,9 @@ func (s *Server) viewPolls(qid string, snap *store.Snapshot, v View) ([]poll.Pol
 			if p := snap.Records[i].Current(); v.keep(p) {
 				out = append(out, *p)
 			}
+		}
+		if len(out) < cap(out)/2 {
+			out = append(keptPolls(nil), out...) // a narrow filter keeps a small slice
 		}
 		return out, nil
 	})
