@@ -43,9 +43,9 @@ var staticRoot = func() fs.FS {
 	return sub
 }()
 
-// staticVersion maps a static file to a short hash of its content, added
-// to its URL (?v=...) so that browsers may cache it for long and still see
-// a new version at once.
+// staticVersion maps a static file to a short hash of its content: the
+// version in its fingerprinted name (see assets.go), computed without
+// compressing anything.
 var staticVersion = func() map[string]string {
 	m := map[string]string{}
 	fs.WalkDir(staticRoot, ".", func(path string, d fs.DirEntry, err error) error {
