@@ -3,7 +3,8 @@
 # pollagg process: every view's page (four methods, two languages, the
 # poll table's first and last page and a sort) and its downloads, once
 # each; then the page sizes and the server's memory (VmRSS, and VmHWM, its
-# peak). The figures are in BENCHMARKS.md ("Pages at scale").
+# peak), at once and after ten idle seconds (the runtime hands freed memory
+# back to the system gradually). The figures are in BENCHMARKS.md ("Pages at scale").
 #
 #	bash scripts/scale.sh          # 100,000 polls
 #	bash scripts/scale.sh 10000
@@ -52,3 +53,5 @@ for f in "series?format=csv" "series" "polls?format=csv" "polls"; do
 	printf '%-58s %10s %10d %8s\n' "/api/v1/questions/big-q/$f" - "${out% *}" "${out#* }"
 done
 echo "after every view once: $(rss)"
+sleep 10
+echo "10 s later, idle: $(rss)"
