@@ -50,6 +50,11 @@ loadtest:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s -fuzzminimizetime 1x ./pollcsv/
 
+## assets: rebuild the slim ECharts bundle (web/static/echarts) from scripts/echarts' lock file with npm and esbuild;
+## the same lock file gives the committed bytes (needs Node; nothing else does)
+assets:
+	bash scripts/echarts/build.sh
+
 ## lint: formatting and vet
 lint:
 	test -z "$$(gofmt -l .)"

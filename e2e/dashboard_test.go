@@ -100,14 +100,21 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "question-desktop-en")
 
-	// The poll table sorts by sample size on a click (progressive enhancement).
-	evalJS[bool](t, ctx, `(() => { const th = [...document.querySelectorAll('#poll-table thead th')][3]; th.querySelector('button').click(); return true; })()`)
+	// The poll table sorts by sample size on a click: the heading links to
+	// the page with the table sorted by the server (no script needed).
+	evalJS[bool](t, ctx, `(() => { const th = [...document.querySelectorAll('#poll-table thead th')][3]; th.querySelector('a.sort').click(); return true; })()`)
+	if !waitFor(t, ctx, `location.search.includes('sort=n') && document.readyState === 'complete' && !!document.getElementById('poll-table')`, 20*time.Second) {
+		t.Error("clicking the sample-size heading did not load the sorted table")
+	}
 	sorted := evalJS[bool](t, ctx, `(() => {
 	  const v = [...document.querySelectorAll('#poll-table tbody tr')].map(r => parseFloat(r.cells[3].dataset.sort));
 	  return v.length > 1 && v.every((x, i) => i === 0 || v[i-1] <= x);
 	})()`)
 	if !sorted {
 		t.Error("clicking the sample-size heading did not sort the poll table")
+	}
+	if !chartDrew(t, ctx) {
+		t.Error("sorted table: the chart did not draw")
 	}
 
 	// The controls re-render the page through its query.

@@ -39,6 +39,28 @@ func (e *engine) loessAt(k, d int, buf []iw) []iw {
 	return buf
 }
 
+// nearestRun returns the run [lo, hi) of the q points of sorted xs
+// nearest to x0, a tie between a point on the left and one on the right
+// going to the left one. The q nearest points of sorted data are always
+// contiguous, so the run is found by bisecting its start in O(log n)
+// rather than by growing it point by point from x0 in O(q): the window
+// slides right while the point it would drop on the left is farther from
+// x0 than the one it would take on the right.
+func nearestRun(xs []float64, x0 float64, q int) (lo, hi int) {
+	n := len(xs)
+	pos := sort.SearchFloat64s(xs, x0) // the first point at or right of x0
+	l, r := max(0, pos-q), min(pos, n-q)
+	for l < r {
+		m := int(uint(l+r) >> 1)
+		if x0-xs[m] > xs[m+q]-x0 {
+			l = m + 1
+		} else {
+			r = m
+		}
+	}
+	return l, l + q
+}
+
 // loessKernel is the equivalent kernel of a local linear fit at one point:
 // the estimate is Σ w[x]·y[lo+x].
 type loessKernel struct {
@@ -53,21 +75,7 @@ func loessWeights(xs []float64, prior func(int) float64, x0, span float64, w []f
 	n := len(xs)
 	q := int(math.Floor(float64(n)*span + 1e-5))
 	q = max(1, min(q, n))
-	// The q nearest points form a contiguous run of the sorted xs.
-	pos := sort.SearchFloat64s(xs, x0)
-	lo, hi := pos, pos // [lo, hi)
-	for hi-lo < q {
-		switch {
-		case lo == 0:
-			hi++
-		case hi == n:
-			lo--
-		case x0-xs[lo-1] <= xs[hi]-x0:
-			lo--
-		default:
-			hi++
-		}
-	}
+	lo, hi := nearestRun(xs, x0, q)
 	h := math.Max(x0-xs[lo], xs[hi-1]-x0)
 	if cap(w) < hi-lo {
 		w = make([]float64, hi-lo)

@@ -3,7 +3,9 @@ package poll
 import (
 	"encoding/csv"
 	"math"
+	"math/rand/v2"
 	"os"
+	"sort"
 	"strconv"
 	"testing"
 )
@@ -95,5 +97,47 @@ func TestLoessWeights(t *testing.T) {
 				t.Fatalf("estimate %v (weights sum %v), want %v", got, sum, tt.want)
 			}
 		})
+	}
+}
+
+// growRun is the q nearest points found by growing a run from x0 one
+// point at a time, the closer side first and the left on a tie: the
+// definition nearestRun must match.
+func growRun(xs []float64, x0 float64, q int) (lo, hi int) {
+	n := len(xs)
+	lo = sort.SearchFloat64s(xs, x0)
+	hi = lo
+	for hi-lo < q {
+		switch {
+		case lo == 0:
+			hi++
+		case hi == n:
+			lo--
+		case x0-xs[lo-1] <= xs[hi]-x0:
+			lo--
+		default:
+			hi++
+		}
+	}
+	return lo, hi
+}
+
+func TestNearestRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 2000; trial++ {
+		n := 1 + r.IntN(60)
+		xs := make([]float64, n)
+		for i := range xs {
+			// whole and half days, so that ties and repeated points are common
+			xs[i] = float64(r.IntN(40)) / 2
+		}
+		sort.Float64s(xs)
+		q := 1 + r.IntN(n)
+		x0 := float64(r.IntN(50)-5) / 2
+		glo, ghi := growRun(xs, x0, q)
+		lo, hi := nearestRun(xs, x0, q)
+		if lo != glo || hi != ghi {
+			t.Fatalf("xs=%v x0=%v q=%d: run [%d,%d), want [%d,%d)", xs, x0, q, lo, hi, glo, ghi)
+		}
 	}
 }

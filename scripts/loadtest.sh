@@ -6,14 +6,14 @@
 # pollagg, seeds a temporary database, exports the site, starts
 # `pollagg serve` and nginx (its own minimal config, no daemon, no access
 # log) on free 127.0.0.1 ports, checks that both serve the same bytes for
-# the series CSV, runs `wrk -t2 -c32 -d10s --latency` against each, one
+# the series CSV, runs `wrk -t2 -c64 -d10s --latency` against each, one
 # after the other, and prints requests/s, p50 and p99 latency and errors
 # side by side with the ratio. A third row, for reference, is the smallest
 # net/http server that serves the same bytes: Go's HTTP stack alone, the
 # ceiling for any Go handler. Everything lives in a temporary folder that
 # is removed at exit; both servers are stopped then too.
 #
-# Settings (environment): DURATION (10s), THREADS (2), CONNECTIONS (32),
+# Settings (environment): DURATION (10s), THREADS (2), CONNECTIONS (64),
 # ROUNDS (2: the servers take turns and each keeps its best round),
 # QUESTION (kr-forced-labor-plan-2023, else the first question).
 set -euo pipefail
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
-CONNECTIONS=${CONNECTIONS:-32}
+CONNECTIONS=${CONNECTIONS:-64}
 QUESTION=${QUESTION:-kr-forced-labor-plan-2023}
 ROUNDS=${ROUNDS:-2}
 

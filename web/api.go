@@ -56,11 +56,11 @@ func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 // costs a map lookup, not a parse. Anything else, and every error, goes
 // through s.download.
 func (s *Server) serveDownload(kind string) echo.HandlerFunc {
-	seen := newRecentDownloads(1024, 64<<20)
+	seen := s.recent
 	return func(c echo.Context) error {
 		req := c.Request()
 		accept := req.Header.Get(echo.HeaderAccept)
-		key := c.Param("id") + "\x00" + accept + "\x00" + req.URL.RawQuery
+		key := downloadKey{kind: kind, id: c.Param("id"), accept: accept, query: req.URL.RawQuery}
 		ver := s.db.Version()
 		if rep, vary, ok := seen.get(key, ver); ok {
 			return serveRepresentation(c, rep, vary)
@@ -74,7 +74,11 @@ func (s *Server) serveDownload(kind string) echo.HandlerFunc {
 	}
 }
 
-// recentDownloads maps a route's raw request keys to the representation
+// downloadKey is a download request as it came: its route (kind), question
+// id, Accept header and raw query.
+type downloadKey struct{ kind, id, accept, query string }
+
+// recentDownloads maps raw request keys to the representation
 // they got at a data version. It holds at most max keys and maxBytes of
 // bodies (counted per key) and forgets them all when either is reached: a
 // client cycling through queries can cost a parse per request, never
@@ -84,7 +88,7 @@ type recentDownloads struct {
 	max      int
 	maxBytes int
 	bytes    int
-	entries  map[string]recentDownload
+	entries  map[downloadKey]recentDownload
 }
 
 type recentDownload struct {
@@ -94,10 +98,10 @@ type recentDownload struct {
 }
 
 func newRecentDownloads(max, maxBytes int) *recentDownloads {
-	return &recentDownloads{max: max, maxBytes: maxBytes, entries: map[string]recentDownload{}}
+	return &recentDownloads{max: max, maxBytes: maxBytes, entries: map[downloadKey]recentDownload{}}
 }
 
-func (r *recentDownloads) get(key string, version uint64) (*representation, bool, bool) {
+func (r *recentDownloads) get(key downloadKey, version uint64) (*representation, bool, bool) {
 	r.mu.RLock()
 	e, ok := r.entries[key]
 	r.mu.RUnlock()
@@ -107,7 +111,7 @@ func (r *recentDownloads) get(key string, version uint64) (*representation, bool
 	return e.rep, e.vary, true
 }
 
-func (r *recentDownloads) put(key string, version uint64, rep *representation, vary bool) {
+func (r *recentDownloads) put(key downloadKey, version uint64, rep *representation, vary bool) {
 	size := len(rep.body) + len(rep.gz)
 	if size > r.maxBytes {
 		return

@@ -902,23 +902,23 @@ func TestRecentDownloadsBounded(t *testing.T) {
 	r := newRecentDownloads(3, 100)
 	small := &representation{body: make([]byte, 30)}
 	for i, k := range []string{"a", "b", "c"} {
-		r.put(k, 1, small, false)
+		r.put(downloadKey{id: k}, 1, small, false)
 		if len(r.entries) != i+1 {
 			t.Fatalf("after %d puts: %d entries", i+1, len(r.entries))
 		}
 	}
-	r.put("d", 1, small, false) // 4 keys > 3, and 120 bytes > 100: starts over
+	r.put(downloadKey{id: "d"}, 1, small, false) // 4 keys > 3, and 120 bytes > 100: starts over
 	if len(r.entries) != 1 || r.bytes != 30 {
 		t.Errorf("entries %d, bytes %d", len(r.entries), r.bytes)
 	}
-	if _, _, ok := r.get("d", 1); !ok {
+	if _, _, ok := r.get(downloadKey{id: "d"}, 1); !ok {
 		t.Error("the newest entry is gone")
 	}
-	if _, _, ok := r.get("d", 2); ok {
+	if _, _, ok := r.get(downloadKey{id: "d"}, 2); ok {
 		t.Error("an entry answered for another data version")
 	}
-	r.put("big", 1, &representation{body: make([]byte, 101)}, false)
-	if _, _, ok := r.get("big", 1); ok {
+	r.put(downloadKey{id: "big"}, 1, &representation{body: make([]byte, 101)}, false)
+	if _, _, ok := r.get(downloadKey{id: "big"}, 1); ok {
 		t.Error("a body over the budget was kept")
 	}
 }

@@ -64,7 +64,11 @@ func (s *Server) Download(kind, questionID string, query url.Values) (*Download,
 	if err != nil {
 		return nil, err
 	}
-	return &Download{Body: r.body, ContentType: r.contentType, FileName: r.fileName, ETag: r.etag}, nil
+	body, err := r.plain()
+	if err != nil {
+		return nil, err
+	}
+	return &Download{Body: body, ContentType: r.contentType, FileName: r.fileName, ETag: r.etag}, nil
 }
 
 // request is one parsed download request.
@@ -1127,7 +1131,7 @@ func pollsTable(d *document, comp *Computed, r *request) {
 			answers = append(answers, id)
 		}
 	}
-	items := []pollItem{}
+	items := make([]pollItem, 0, len(comp.Records))
 	for i := range comp.Records {
 		rec := &comp.Records[i]
 		if rec.Retracted != nil && !r.retracted {

@@ -18,37 +18,32 @@ const ChartID = "trend"
 
 // chartPayload is what a question page hands its chart script
 // (static/chart.js) as JSON in <script type="application/json">:
-// ECharts' option object as go-echarts builds it, plus what the tooltip
-// formatter needs. It is never rendered by go-echarts' own templates,
-// whose inline script lets a name containing </script> or __f__ run as
-// code; encoding/json escapes <, > and & and leaves __f__ as plain text.
+// ECharts' option object as go-echarts builds it, without the series'
+// data, plus that data in compact columns (numbers in arrays, every
+// string once) from which the script fills in the series and the
+// tooltip. It is never rendered by go-echarts' own templates, whose
+// inline script lets a name containing </script> or __f__ run as code;
+// encoding/json escapes <, > and & and leaves __f__ as plain text.
 type chartPayload struct {
 	Option  map[string]any    `json:"option"`
 	Lang    string            `json:"lang"`
 	Text    map[string]string `json:"text"`             // labels for the tooltip
 	Answers []chartAnswer     `json:"answers"`          // the answers charted, in order
-	Polls   []chartPoll       `json:"polls"`            // indexed by the dots' third value
+	Polls   chartPolls        `json:"polls"`            // indexed by the dots' third value
 	Result  *chartResult      `json:"result,omitempty"` // the question's result (results.go)
 }
 
-// chartAnswer is one charted answer.
+// chartAnswer is one charted answer and its daily average.
 type chartAnswer struct {
 	ID    string `json:"id"`
 	Label string `json:"label"`
 	Color string `json:"color"`
-}
-
-// chartPoll is a poll as its dot's tooltip shows it.
-type chartPoll struct {
-	X        int64    `json:"x"` // field-period midpoint, ms since 1970 (UTC)
-	Pollster string   `json:"pollster"`
-	Sponsor  string   `json:"sponsor,omitempty"`
-	Field    string   `json:"field"` // field dates in the page's language
-	N        int      `json:"n,omitempty"`
-	Mode     string   `json:"mode"`
-	Weight   *float64 `json:"weight,omitempty"` // share of the last day's average, percent
-	Results  [][2]any `json:"results"`          // [answer label, percent] in the question's order
-	ID       string   `json:"id"`
+	// First is the average's first day (days since 1970); Est, Lower and
+	// Upper hold the estimate and its 95% band on each day from it.
+	First int64   `json:"first"`
+	Est   numbers `json:"est"`
+	Lower numbers `json:"lo"`
+	Upper numbers `json:"hi"`
 }
 
 // answerColors are the answers' colours by option id; other answers take
@@ -81,7 +76,8 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 // the question's events as marked lines; a time axis with zoom (inside
 // and a slider), a legend that hides answers, and a save-as-image button.
 // All series of one answer share its name, so its legend entry hides
-// line, band and dots together.
+// line, band and dots together. The series' points travel in the
+// payload's columns, not in the option: chart.js puts them in.
 func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byte, error) {
 	r := comp.Result
 	if r == nil || len(r.Series) == 0 || len(r.Series[0].Points) == 0 {
@@ -101,33 +97,62 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 		"result":   translate(lang, "chart.result"),
 	}}
 
-	// the polls the dots stand for, with what their tooltips show
-	weights := map[string]float64{}
+	// the polls the dots stand for, with what their tooltips show, in
+	// the order of their start (which keeps Start's deltas small)
+	weights := make(map[string]float64, len(r.Weights))
 	for _, w := range r.Weights {
 		weights[w.PollID] = w.Weight
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	see := func(v float64) { lo, hi = math.Min(lo, v), math.Max(hi, v) }
-	pollIndex := map[string]int{}
+	var charted []*poll.Poll
 	for i := range comp.Polls {
 		pl := &comp.Polls[i]
 		x := int64(math.Round(pl.MidpointExact() * dayMS))
 		if x < ms(first) || x > ms(last)+dayMS-1 {
 			continue // outside the charted days (from/to)
 		}
-		cp := chartPoll{X: x, ID: pl.ID, Pollster: pl.Pollster, Sponsor: pl.Sponsor, Field: fieldDates(lang, pl.Start, pl.End),
-			N: pl.SampleSize, Mode: translate(lang, "mode."+modeName(pl.Mode))}
+		charted = append(charted, pl)
+	}
+	slices.SortStableFunc(charted, func(a, b *poll.Poll) int { return int(a.Start) - int(b.Start) })
+	cp := &p.Polls
+	n := len(charted)
+	cp.Start, cp.Len, cp.N, cp.Weight = make(numbers, n), make(numbers, n), make(numbers, n), make(numbers, n)
+	cp.Pollster, cp.Sponsor, cp.Mode = make(numbers, n), make(numbers, n), make(numbers, n)
+	pollsters, sponsors, modes := newInterner(&cp.Names.Pollster), newInterner(&cp.Names.Sponsor), newInterner(&cp.Names.Mode)
+	prev := poll.Date(0)
+	for i, pl := range charted {
+		cp.Start[i] = float64(pl.Start - prev)
+		prev = pl.Start
+		cp.Len[i] = float64(pl.End - pl.Start)
+		cp.N[i] = float64(max(pl.SampleSize, 0))
+		cp.Weight[i] = math.NaN()
 		if w, ok := weights[pl.ID]; ok {
-			w = round2(100 * w)
-			cp.Weight = &w
+			cp.Weight[i] = round2(100 * w)
 		}
-		for _, o := range q.Options {
+		cp.Pollster[i] = pollsters.id(pl.Pollster)
+		cp.Sponsor[i] = -1
+		if pl.Sponsor != "" {
+			cp.Sponsor[i] = sponsors.id(pl.Sponsor)
+		}
+		cp.Mode[i] = modes.id(translate(lang, "mode."+modeName(pl.Mode)))
+	}
+	cp.Results = []chartShares{}
+	for _, o := range q.Options {
+		res := chartShares{ID: o.ID, Label: o.Label(lang), Values: make(numbers, n)}
+		reported := false
+		for i, pl := range charted {
+			res.Values[i] = math.NaN()
 			if v, ok := pl.Results[o.ID]; ok {
-				cp.Results = append(cp.Results, [2]any{o.Label(lang), v})
+				res.Values[i], reported = v, true
+				if keepAnswer(o.ID) {
+					see(v)
+				}
 			}
 		}
-		pollIndex[pl.ID] = len(p.Polls)
-		p.Polls = append(p.Polls, cp)
+		if reported {
+			cp.Results = append(cp.Results, res)
+		}
 	}
 
 	line := charts.NewLine()
@@ -145,25 +170,24 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 		if !ok {
 			color = fallbackColors[i%len(fallbackColors)]
 		}
-		p.Answers = append(p.Answers, chartAnswer{ID: s.Option, Label: label, Color: color})
-		legend = append(legend, label)
-
-		avg := make([]opts.LineData, len(s.Points))
-		lower := make([]opts.LineData, len(s.Points))
-		band := make([]opts.LineData, len(s.Points))
+		a := chartAnswer{ID: s.Option, Label: label, Color: color,
+			Est: make(numbers, len(s.Points)), Lower: make(numbers, len(s.Points)), Upper: make(numbers, len(s.Points))}
+		if len(s.Points) > 0 {
+			a.First = int64(s.Points[0].Date)
+		}
 		for j, pt := range s.Points {
-			x := ms(pt.Date)
-			avg[j] = opts.LineData{Value: []any{x, round2(pt.Estimate), round2(pt.Lower), round2(pt.Upper)}}
-			lower[j] = opts.LineData{Value: []any{x, round2(pt.Lower)}}
-			band[j] = opts.LineData{Value: []any{x, round2(pt.Upper - pt.Lower)}}
+			a.Est[j], a.Lower[j], a.Upper[j] = round2(pt.Estimate), round2(pt.Lower), round2(pt.Upper)
 			see(pt.Lower)
 			see(pt.Upper)
 		}
+		p.Answers = append(p.Answers, a)
+		legend = append(legend, label)
+
 		width := float32(2.5)
 		if undecided {
 			width = 1.5
 		}
-		line.AddSeries(label, avg,
+		line.AddSeries(label, nil,
 			charts.WithSeriesId("avg-"+s.Option),
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "circle"}),
 			charts.WithLineStyleOpts(opts.LineStyle{Color: color, Width: width}),
@@ -172,32 +196,21 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 		// The band: an invisible lower bound, and the band's width stacked
 		// on it (ECharts fills between a stacked series and the one below).
 		stack := "band-" + s.Option
-		line.AddSeries(label, lower,
+		line.AddSeries(label, nil,
 			charts.WithSeriesId("lower-"+s.Option),
 			charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false), Symbol: "none"}),
 			charts.WithLineStyleOpts(opts.LineStyle{Color: color, Opacity: opts.Float(0)}),
 			charts.WithAreaStyleOpts(opts.AreaStyle{Opacity: opts.Float(0)}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: color}),
 		)
-		line.AddSeries(label, band,
+		line.AddSeries(label, nil,
 			charts.WithSeriesId("band-"+s.Option),
 			charts.WithLineChartOpts(opts.LineChart{Stack: stack, ShowSymbol: opts.Bool(false), Symbol: "none"}),
 			charts.WithLineStyleOpts(opts.LineStyle{Color: color, Opacity: opts.Float(0)}),
 			charts.WithAreaStyleOpts(opts.AreaStyle{Color: color, Opacity: opts.Float(0.18)}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: color}),
 		)
-		var dots []opts.ScatterData
-		for k := range comp.Polls {
-			pl := &comp.Polls[k]
-			idx, ok := pollIndex[pl.ID]
-			v, has := pl.Results[s.Option]
-			if !ok || !has {
-				continue
-			}
-			see(v)
-			dots = append(dots, opts.ScatterData{Value: []any{p.Polls[idx].X, v, idx}, SymbolSize: dotSize(pl.SampleSize)})
-		}
-		scatter.AddSeries(label, dots,
+		scatter.AddSeries(label, nil,
 			charts.WithSeriesId("polls-"+s.Option),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: color, Opacity: opts.Float(0.65), BorderColor: "#fff", BorderWidth: 1}),
 		)

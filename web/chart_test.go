@@ -77,50 +77,44 @@ func TestBuildChartSeries(t *testing.T) {
 	if byID["lower-support"]["stack"] != "band-support" || byID["band-support"]["stack"] != "band-support" {
 		t.Error("the band's two series are not stacked together")
 	}
-	// the band: lower bound, then the band's width stacked on it
+	// the option carries no points: they travel in the payload's columns
+	for id, sr := range byID {
+		if d, ok := sr["data"].([]any); ok && len(d) > 0 && id != "events" {
+			t.Errorf("series %s carries %d points in the option", id, len(d))
+		}
+	}
+	// the average and its band, day by day from the first
 	pts := comp.Result.Series[0].Points
-	avg := byID["avg-support"]["data"].([]any)
-	lower := byID["lower-support"]["data"].([]any)
-	band := byID["band-support"]["data"].([]any)
-	if len(avg) != len(pts) || len(lower) != len(pts) || len(band) != len(pts) {
-		t.Fatalf("series lengths %d/%d/%d, want %d days", len(avg), len(lower), len(band), len(pts))
+	a := p.Answers[0]
+	if a.ID != "support" || a.First != int64(pts[0].Date) {
+		t.Fatalf("first answer %s from day %d, want support from %d", a.ID, a.First, pts[0].Date)
+	}
+	if len(a.Est) != len(pts) || len(a.Lower) != len(pts) || len(a.Upper) != len(pts) {
+		t.Fatalf("series lengths %d/%d/%d, want %d days", len(a.Est), len(a.Lower), len(a.Upper), len(pts))
 	}
 	for i, pt := range pts {
-		a := avg[i].(map[string]any)["value"].([]any)
-		l := lower[i].(map[string]any)["value"].([]any)
-		w := band[i].(map[string]any)["value"].([]any)
-		if got, want := a[0].(float64), float64(int64(pt.Date)*dayMS); got != want {
-			t.Fatalf("day %d at %v ms, want %v", i, got, want)
-		}
-		if math.Abs(a[1].(float64)-pt.Estimate) > 0.006 || math.Abs(a[2].(float64)-pt.Lower) > 0.006 || math.Abs(a[3].(float64)-pt.Upper) > 0.006 {
-			t.Errorf("day %d: average %v, want %v (%v–%v)", i, a, pt.Estimate, pt.Lower, pt.Upper)
-		}
-		if math.Abs(l[1].(float64)-pt.Lower) > 0.006 || math.Abs(w[1].(float64)-(pt.Upper-pt.Lower)) > 0.006 {
-			t.Errorf("day %d: band %v + %v, want %v + %v", i, l[1], w[1], pt.Lower, pt.Upper-pt.Lower)
+		if math.Abs(a.Est[i]-pt.Estimate) > 0.006 || math.Abs(a.Lower[i]-pt.Lower) > 0.006 || math.Abs(a.Upper[i]-pt.Upper) > 0.006 {
+			t.Errorf("day %d: average %v (%v–%v), want %v (%v–%v)", i, a.Est[i], a.Lower[i], a.Upper[i], pt.Estimate, pt.Lower, pt.Upper)
 		}
 	}
-	// one dot per poll and answer, sized by sample size, pointing at its poll
-	dots := byID["polls-support"]["data"].([]any)
-	if len(dots) != 3 || len(p.Polls) != 3 {
-		t.Fatalf("%d dots for %d polls, want 3", len(dots), len(p.Polls))
+	// one column entry per poll, in the order of their start; every
+	// string once in the names
+	polls := expandPolls(t, p)
+	if len(polls) != 3 {
+		t.Fatalf("%d polls in the chart, want 3", len(polls))
 	}
-	for _, d := range dots {
-		m := d.(map[string]any)
-		v := m["value"].([]any)
-		pl := p.Polls[int(v[2].(float64))]
-		src := comp.Polls[int(v[2].(float64))]
-		if pl.Pollster != src.Pollster || v[1].(float64) != src.Results["support"] || int64(v[0].(float64)) != pl.X {
-			t.Errorf("dot %v does not match poll %+v", v, pl)
-		}
-		if got, want := int(m["symbolSize"].(float64)), dotSize(src.SampleSize); got != want {
-			t.Errorf("dot of n=%d has size %d, want %d", src.SampleSize, got, want)
+	for i, pl := range polls {
+		src := comp.Polls[i] // the fixture's polls start in this order
+		if pl.Pollster != src.Pollster || pl.Start != src.Start || pl.End != src.End || pl.N != src.SampleSize ||
+			pl.Results["support"] != src.Results["support"] || pl.Results["oppose"] != src.Results["oppose"] {
+			t.Errorf("chart poll %d = %+v, want %+v", i, pl, src)
 		}
 	}
-	if w := p.Polls[0].Weight; w == nil || *w <= 0 || *w > 100 {
+	if w := polls[0].Weight; math.IsNaN(w) || w <= 0 || w > 100 {
 		t.Errorf("poll weight = %v, want a percentage", w)
 	}
-	if p.Polls[2].N != 0 || p.Polls[2].Sponsor != "Paper" || p.Polls[2].Mode != "online" || p.Polls[2].Field != "Mar 9–10, 2023" {
-		t.Errorf("poll c in the chart: %+v", p.Polls[2])
+	if polls[2].N != 0 || polls[2].Sponsor != "Paper" || polls[2].Mode != "online" || polls[0].Sponsor != "" {
+		t.Errorf("polls in the chart: %+v", polls)
 	}
 	// events, axes, zoom, legend, save button
 	ml := byID["events"]["markLine"].(map[string]any)["data"].([]any)
@@ -143,6 +137,49 @@ func TestBuildChartSeries(t *testing.T) {
 	}
 }
 
+// chartTestPoll is one poll of a chart payload's columns.
+type chartTestPoll struct {
+	Start, End        poll.Date
+	N                 int
+	Weight            float64 // NaN: none
+	Pollster, Sponsor string
+	Mode              string
+	Results           map[string]float64
+}
+
+// expandPolls reads a chart payload's poll columns back into polls,
+// checking that every column has one entry per poll.
+func expandPolls(tb testing.TB, p chartPayload) []chartTestPoll {
+	tb.Helper()
+	c := p.Polls
+	n := len(c.Start)
+	for name, col := range map[string]numbers{"len": c.Len, "n": c.N, "weight": c.Weight, "pollster": c.Pollster, "sponsor": c.Sponsor, "mode": c.Mode} {
+		if len(col) != n {
+			tb.Fatalf("chart column %s has %d entries for %d polls", name, len(col), n)
+		}
+	}
+	out := make([]chartTestPoll, n)
+	day := 0.0
+	for i := range out {
+		day += c.Start[i]
+		pl := chartTestPoll{Start: poll.Date(day), End: poll.Date(day + c.Len[i]), N: int(c.N[i]), Weight: c.Weight[i],
+			Pollster: c.Names.Pollster[int(c.Pollster[i])], Mode: c.Names.Mode[int(c.Mode[i])], Results: map[string]float64{}}
+		if s := int(c.Sponsor[i]); s >= 0 {
+			pl.Sponsor = c.Names.Sponsor[s]
+		}
+		for _, r := range c.Results {
+			if len(r.Values) != n {
+				tb.Fatalf("chart results of %s have %d entries for %d polls", r.ID, len(r.Values), n)
+			}
+			if !math.IsNaN(r.Values[i]) {
+				pl.Results[r.ID] = r.Values[i]
+			}
+		}
+		out[i] = pl
+	}
+	return out
+}
+
 func TestBuildChartDeterministicAndEscaped(t *testing.T) {
 	q, comp := chartFixture(t, `</script><script>alert(1)</script>`)
 	a, err := buildChart("en", q, comp, defaultView())
@@ -161,7 +198,7 @@ func TestBuildChartDeterministicAndEscaped(t *testing.T) {
 	if !bytes.Contains(a, []byte(`"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e"`)) {
 		t.Error("the series name is not JSON-escaped")
 	}
-	if !bytes.Contains(a, []byte(`"pollster":"__f__alert(1)__f__"`)) {
+	if !bytes.Contains(a, []byte(`"__f__alert(1)__f__"`)) {
 		t.Error("the __f__ pollster is not a plain JSON string")
 	}
 }

@@ -53,7 +53,8 @@ func (s *Server) Export(dir string) error {
 //	questions/ID/index.html, en/questions/ID/…       each question's page
 //	polls/ID/index.html, en/polls/ID/…               each poll's page
 //	methodology/…, api/…                             methodology and API pages
-//	static/…, favicon.ico                            stylesheet, scripts, ECharts
+//	static/…, favicon.ico                            stylesheet, scripts, ECharts (also fingerprinted and gzipped, see exportAssetFiles)
+//	_headers                                         the fingerprinted files' immutable Cache-Control
 //	api/v1/questions.json, .csv                      every download for the default parameters:
 //	api/v1/questions/ID.json, .csv                     the question,
 //	api/v1/questions/ID/{polls,series,house-effects}.{json,csv}
@@ -99,6 +100,21 @@ func (s *Server) ExportWith(dir string, opt ExportOptions) (*ExportReport, error
 		if strings.HasSuffix(j.file, ".html") {
 			pages[j.file] = body
 		}
+	}
+	// the static files' fingerprinted and gzipped copies, which the
+	// pages link to, and the _headers that keep them immutable
+	extra := exportAssetFiles()
+	for _, file := range sortedKeysOf(extra) {
+		name := filepath.Join(dir, filepath.FromSlash(file))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		if err := os.WriteFile(name, extra[file], 0o644); err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		rep.Files++
+		rep.Bytes += int64(len(extra[file]))
+		written[file] = true
 	}
 	var missing []string
 	for _, file := range sortedKeysOf(pages) {

@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,7 +29,7 @@ const gzipMin = 1024
 // format and data version and then served from memory, so a request on
 // the hot path parses its query, finds this and writes it.
 type representation struct {
-	body        []byte
+	body        []byte // nil when over bigPage bytes and kept gzipped only (see plain)
 	gz          []byte // body gzipped; nil when body is short or does not shrink
 	etag        string // strong ETag of body
 	etagGz      string // strong ETag of gz: a different coding is a different representation
@@ -76,8 +78,16 @@ func newRepresentation(body []byte, contentType, fileName string, attachment boo
 		zw.Write(body)
 		zw.Close()
 		if buf.Len() < len(body) {
-			r.gz = buf.Bytes()
+			r.gz = bytes.Clone(buf.Bytes())
 		}
+	}
+	if r.gz != nil && len(body) > bigPage {
+		// A large download (100,000 polls' JSON is 30 MB) is kept
+		// gzipped only: most clients take it so, the others get it
+		// inflated as it is sent.
+		r.body = nil
+	} else if cap(body) > len(body)+len(body)/8 {
+		r.body = bytes.Clone(body) // the encoder's buffer may hold twice the bytes
 	}
 	r.hContentType = []string{contentType}
 	r.hDisposition = []string{r.contentDisposition()}
@@ -87,6 +97,18 @@ func newRepresentation(body []byte, contentType, fileName string, attachment boo
 	r.hETag, r.hETagGz = []string{r.etag}, []string{r.etagGz}
 	r.hLength, r.hLengthGz = []string{strconv.Itoa(len(body))}, []string{strconv.Itoa(len(r.gz))}
 	return r
+}
+
+// plain returns the representation's bytes, inflating those kept gzipped only.
+func (r *representation) plain() ([]byte, error) {
+	if r.body != nil {
+		return r.body, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(r.gz))
+	if err != nil {
+		return nil, fmt.Errorf("web: cached download: %w", err)
+	}
+	return io.ReadAll(zr)
 }
 
 // contentDisposition returns the Content-Disposition header value.
@@ -104,8 +126,13 @@ func (r *representation) contentDisposition() string {
 // routes, see skipGzip). varyAccept is set when the format came from the
 // Accept header rather than the URL.
 func serveRepresentation(c echo.Context, r *representation, varyAccept bool) error {
-	req := c.Request()
-	h := c.Response().Header()
+	return writeRepresentation(c.Response(), c.Request(), r, varyAccept)
+}
+
+// writeRepresentation is serveRepresentation on a plain ResponseWriter
+// (the router's, or the hot path's, see serveHot).
+func writeRepresentation(w http.ResponseWriter, req *http.Request, r *representation, varyAccept bool) error {
+	h := w.Header()
 	if varyAccept {
 		h[echo.HeaderVary] = hVaryAccept
 	} else {
@@ -122,7 +149,8 @@ func serveRepresentation(c echo.Context, r *representation, varyAccept bool) err
 		h[echo.HeaderLastModified] = r.hLastModified
 	}
 	if notModified(req, etag, r.modified) {
-		return c.NoContent(http.StatusNotModified)
+		w.WriteHeader(http.StatusNotModified)
+		return nil
 	}
 	h[echo.HeaderContentType] = r.hContentType
 	h[hdrDisposition] = r.hDisposition
@@ -130,11 +158,19 @@ func serveRepresentation(c echo.Context, r *representation, varyAccept bool) err
 	if useGz {
 		h[echo.HeaderContentEncoding] = hContentGzip
 	}
-	c.Response().WriteHeader(http.StatusOK)
+	w.WriteHeader(http.StatusOK)
 	if req.Method == http.MethodHead {
 		return nil
 	}
-	_, err := c.Response().Write(body)
+	if body == nil { // kept gzipped only: inflate as it is sent
+		zr, err := gzip.NewReader(bytes.NewReader(r.gz))
+		if err != nil {
+			return fmt.Errorf("web: cached download: %w", err)
+		}
+		_, err = io.Copy(w, zr)
+		return err
+	}
+	_, err := w.Write(body)
 	return err
 }
 
@@ -180,10 +216,11 @@ func acceptsGzip(h string) bool {
 
 // skipGzip tells the gzip middleware to leave alone the routes that carry
 // their own precompressed bytes and an ETag for each coding: the read
-// API's downloads (see serveRepresentation) and the cached dashboard
-// pages (precompressedPages, see servePage). c.Path is the matched route,
-// so error answers of other routes are unaffected.
+// API's downloads (see serveRepresentation), the cached dashboard
+// pages (precompressedPages, see servePage) and the static files (see
+// serveStatic). c.Path is the matched route, so error answers of other
+// routes are unaffected.
 func skipGzip(c echo.Context) bool {
 	p := c.Path()
-	return strings.HasPrefix(p, "/api/v1/questions") || p == "/api/v1/openapi.json" || precompressedPages[p]
+	return strings.HasPrefix(p, "/api/v1/questions") || p == "/api/v1/openapi.json" || p == "/static/*" || precompressedPages[p]
 }

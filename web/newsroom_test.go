@@ -58,7 +58,7 @@ func TestEmbedPage_OnlyFramableRoute(t *testing.T) {
 		`class="headline"`,
 		`±`,
 		`pollagg · data: <a href="/questions/test-q?lang=en&amp;method=loess" target="_blank" rel="noopener">2 polls (Alpha Research) · full chart and tables</a>`,
-		`<script src="/static/chart.js?v=`,
+		`<script src="/static/chart.`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("embed page lacks %q\n%s", want, body)
@@ -102,7 +102,7 @@ func TestQuestionPage_OffersEmbedCodeAndFeed(t *testing.T) {
 		`<textarea id="embed-code" readonly rows="3" data-embed-src="/embed/questions/test-q?half_life=7&amp;lang=en">&lt;iframe src=&#34;/embed/questions/test-q?half_life=7&amp;amp;lang=en&#34;`,
 		`<link rel="alternate" type="application/atom+xml" href="/questions/test-q/feed.atom?lang=en"`,
 		`<link rel="alternate" type="application/atom+xml" href="/feed.atom?lang=en"`,
-		`<script src="/static/embed-code.js?v=`,
+		`<script src="/static/embed-code.`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("question page lacks %q", want)

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"math"
 	"net/http"
@@ -26,7 +28,7 @@ import (
 
 // staticFiles holds web/static: the stylesheet, our scripts (chart.js,
 // table.js), the favicon and the vendored Apache ECharts
-// (static/echarts, see scripts/vendor-echarts.sh). Everything a page needs
+// (static/echarts, a slim build made by `make assets`, see scripts/echarts). Everything a page needs
 // is served from here: no page asks another host for anything.
 //
 //go:embed static
@@ -41,9 +43,9 @@ var staticRoot = func() fs.FS {
 	return sub
 }()
 
-// staticVersion maps a static file to a short hash of its content, added
-// to its URL (?v=...) so that browsers may cache it for long and still see
-// a new version at once.
+// staticVersion maps a static file to a short hash of its content: the
+// version in its fingerprinted name (see assets.go), computed without
+// compressing anything.
 var staticVersion = func() map[string]string {
 	m := map[string]string{}
 	fs.WalkDir(staticRoot, ".", func(path string, d fs.DirEntry, err error) error {
@@ -61,15 +63,9 @@ var staticVersion = func() map[string]string {
 	return m
 }()
 
-// Asset returns the link to static file name (e.g. "chart.js") with its
-// content version, through Link.
-func (p *Page) Asset(name string) string {
-	q := url.Values{}
-	if v, ok := staticVersion[name]; ok && !p.Static {
-		q.Set("v", v)
-	}
-	return p.Link("/static/"+name, q)
-}
+// Asset returns the link to static file name (e.g. "chart.js") under its
+// fingerprinted name (see assets.go), through Link.
+func (p *Page) Asset(name string) string { return p.Link(assetURL(name), nil) }
 
 // dashboardRoutes registers the readers' pages and static files:
 //
@@ -82,11 +78,7 @@ func (p *Page) Asset(name string) string {
 // A ?lang=ko|en on any page also sets the lang cookie, so the choice sticks.
 func (s *Server) dashboardRoutes(e *echo.Echo) {
 	e.Use(langCookie)
-	st := e.Group("/static", staticCache)
-	st.StaticFS("/", staticRoot)
-	// HEAD too (net/http sends the headers without the body): the group's
-	// catch-all would otherwise answer a HEAD for an existing file 404.
-	st.HEAD("/*", echo.StaticDirectoryHandler(staticRoot, !e.EnablePathUnescapingStaticFiles))
+	getHead(e, "/static/*", serveStatic)
 	getHead(e, "/favicon.ico", func(c echo.Context) error {
 		b, err := fs.ReadFile(staticRoot, "favicon.png")
 		if err != nil {
@@ -122,19 +114,6 @@ func langCookie(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// staticCache lets browsers keep static files: a day, or a year when the
-// URL names the content's version (?v=).
-func staticCache(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if c.QueryParam("v") != "" {
-			c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			c.Response().Header().Set("Cache-Control", "public, max-age=86400")
-		}
-		return next(c)
-	}
-}
-
 // precompressedPages are the routes whose pages servePage keeps gzipped
 // in its cache and serves as they are: the gzip middleware skips them
 // (see skipGzip), so that a warm page costs no compression.
@@ -142,23 +121,40 @@ var precompressedPages = map[string]bool{"/": true, "/questions/:id": true, "/me
 
 // cachedPage is a rendered page kept in the server's cache, plain and
 // (from the first request that accepts it on) gzipped, with an ETag for
-// each.
+// each. A large page (over bigPage bytes) is kept gzipped only, and
+// inflated for the rare client that does not accept gzip.
 type cachedPage struct {
-	body   []byte
+	body   []byte // nil for a big page
 	etag   string
 	etagGz string
 	gzOnce sync.Once
 	gz     []byte
 }
 
+// bigPage is the size above which a cached page is kept gzipped only.
+const bigPage = 1 << 20
+
 // cacheBytes is the page's size in the cache (plain and gzipped copies).
-func (p *cachedPage) cacheBytes() int { return 2 * len(p.body) }
+func (p *cachedPage) cacheBytes() int {
+	if p.body == nil {
+		return len(p.gz) + 256
+	}
+	return 2 * len(p.body)
+}
 
 // newCachedPage tags a rendered page.
 func newCachedPage(b []byte) *cachedPage {
+	if cap(b) > len(b)+len(b)/8 {
+		b = bytes.Clone(b) // the renderer's buffer may hold twice the bytes
+	}
 	sum := sha256.Sum256(b)
 	tag := hex.EncodeToString(sum[:12])
-	return &cachedPage{body: b, etag: `W/"` + tag + `"`, etagGz: `W/"` + tag + `-gz"`}
+	p := &cachedPage{body: b, etag: `W/"` + tag + `"`, etagGz: `W/"` + tag + `-gz"`}
+	if len(b) > bigPage {
+		p.gzipped()
+		p.body = nil
+	}
+	return p
 }
 
 // gzipped returns the page gzipped, compressing it on the first call.
@@ -168,9 +164,21 @@ func (p *cachedPage) gzipped() []byte {
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 		zw.Write(p.body)
 		zw.Close()
-		p.gz = buf.Bytes()
+		p.gz = bytes.Clone(buf.Bytes())
 	})
 	return p.gz
+}
+
+// plain returns the page's bytes, inflating a big page's.
+func (p *cachedPage) plain() ([]byte, error) {
+	if p.body != nil {
+		return p.body, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(p.gz))
+	if err != nil {
+		return nil, fmt.Errorf("web: cached page: %w", err)
+	}
+	return io.ReadAll(zr)
 }
 
 // servePage answers with a page from the cache, rendering it with render
@@ -206,14 +214,20 @@ func (s *Server) servePage(c echo.Context, key string, query url.Values, render 
 	h.Set("Vary", "Accept-Encoding, Accept-Language, Cookie")
 	h.Set("Content-Language", lang)
 	h.Set("Cache-Control", "no-cache")
-	body, etag := pg.body, pg.etag
+	etag := pg.etag
 	gz := precompressedPages[c.Path()] && acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
 	if gz {
-		body, etag = pg.gzipped(), pg.etagGz
+		etag = pg.etagGz
 	}
 	h.Set("ETag", etag)
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
 		return c.NoContent(http.StatusNotModified)
+	}
+	var body []byte
+	if gz {
+		body = pg.gzipped()
+	} else if body, err = pg.plain(); err != nil {
+		return err
 	}
 	if gz {
 		h.Set(echo.HeaderContentEncoding, "gzip")
@@ -383,10 +397,18 @@ func (s *Server) questionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	table, err := parseTableQuery(c.QueryParams())
+	if err != nil {
+		return err
+	}
 	lang := langOf(c)
 	static := isStaticExport(c)
 	query := view.Query()
-	return s.servePage(c, "q|"+qid+"|"+view.Key(), query, func() (string, string, any, error) {
+	key := "q|" + qid + "|" + view.Key()
+	if tq := table.values().Encode(); tq != "" {
+		key += "|" + tq
+	}
+	return s.servePage(c, key, withTable(query, table), func() (string, string, any, error) {
 		comp, err := s.compute(qid, view)
 		if err != nil {
 			return "", "", nil, err
@@ -395,12 +417,22 @@ func (s *Server) questionPage(c echo.Context) error {
 		if _, err := parseViewValues(query, comp.Question); err != nil {
 			return "", "", nil, err
 		}
+		if err := table.check(comp.Question); err != nil {
+			return "", "", nil, err
+		}
+		order, err := s.pollOrderOf(qid, view, comp, table)
+		if err != nil {
+			return "", "", nil, err
+		}
 		data, err := newQuestionData(lang, static, comp, view)
 		if err != nil {
 			return "", "", nil, err
 		}
 		data.Related = s.relatedLinks(lang, comp.Question)
 		data.ModeGaps = modeGapRows(lang, comp, view)
+		if data.Table, err = newPollTable(lang, comp, data.Answers, order, data.View, table, static); err != nil {
+			return "", "", nil, err
+		}
 		return "question", comp.Question.Title(lang), data, nil
 	})
 }
@@ -416,7 +448,7 @@ type questionData struct {
 	ChartDesc string
 	Events    []eventRow
 	Form      formState
-	Polls     []pollRow
+	Table     *pollTable  // one page of the view's polls (polltable.go)
 	Answers   []answerCol // the question's answers, for the poll table's columns
 	Retracted int
 	House     *effectTable
@@ -567,37 +599,11 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 	}
 	d.Headline = newHeadline(lang, q, comp.Result, view.Answers)
 
-	// the poll table: this view's polls, newest first, with weights
-	weights := map[string]float64{}
-	if comp.Result != nil {
-		for _, w := range comp.Result.Weights {
-			weights[w.PollID] = w.Weight
-		}
-	}
 	for _, r := range comp.Records {
 		if r.Retracted != nil {
 			d.Retracted++
 		}
 	}
-	for i := range comp.Polls {
-		p := &comp.Polls[i]
-		row := pollRow{ID: p.ID, Pollster: p.Pollster, Sponsor: p.Sponsor, Start: p.Start, End: p.End,
-			N: p.SampleSize, Mode: translate(lang, "mode."+modeName(p.Mode)), Source: safeURL(p.SourceURL)}
-		if w, ok := weights[p.ID]; ok {
-			row.Weight, row.HasWeight = 100*w, true
-		}
-		for _, a := range d.Answers {
-			v, ok := p.Results[a.ID]
-			row.Results = append(row.Results, resultCell{Value: v, OK: ok})
-		}
-		d.Polls = append(d.Polls, row)
-	}
-	sort.SliceStable(d.Polls, func(i, j int) bool {
-		if d.Polls[i].End != d.Polls[j].End {
-			return d.Polls[i].End > d.Polls[j].End
-		}
-		return d.Polls[i].Pollster < d.Polls[j].Pollster
-	})
 
 	if comp.Result != nil {
 		d.House = newEffectTable(lang, q, comp.Result.HouseEffects, func(name string) string { return name })

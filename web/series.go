@@ -2,9 +2,11 @@ package web
 
 import (
 	"errors"
+	"net/url"
 	"sync"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/store"
 )
 
 // Computed is a question averaged for one view: everything a page or a
@@ -30,6 +32,7 @@ type Computed struct {
 	Ratings bool
 	// Pollsters counts the pollsters of Polls: the J of the shared error.
 	Pollsters int
+	computedLazy
 }
 
 // compute returns the question averaged for v, from the cache when the data
@@ -38,7 +41,7 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 	ver := s.db.Version()
 	key := "series|" + qid + "|" + v.Key()
 	val, err := s.cache.get(key, ver, func() (any, error) {
-		snap, err := s.db.Snapshot(qid)
+		snap, err := s.snapshot(qid, ver)
 		if err != nil {
 			return nil, err
 		}
@@ -46,13 +49,8 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 		// between: the data is labelled with the version it belongs to.
 		q, recs := snap.Question, snap.Records
 		c := &Computed{Question: q, Records: recs, Version: snap.Version, Calibration: snap.Calibration}
-		for i := range recs {
-			if recs[i].Retracted != nil {
-				continue
-			}
-			if p := recs[i].Current(); v.keep(p) {
-				c.Polls = append(c.Polls, *p)
-			}
+		if c.Polls, err = s.viewPolls(qid, snap, v); err != nil {
+			return nil, err
 		}
 		c.Pollsters = poll.CountPollsters(c.Polls)
 		o := calibratedOptions(v, snap.Calibration, q, c.Pollsters)
@@ -70,10 +68,70 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 	return val.(*Computed), nil
 }
 
+// keptPolls is the current revisions of a question's polls that a view's
+// filters keep, shared by the views that differ only in their averaging
+// options (every method of one filter reads one slice).
+type keptPolls []poll.Poll
+
+func (k keptPolls) cacheBytes() int { return 64 + 400*len(k) }
+
+// viewPolls returns the polls of snap that v keeps: not retracted, kept by
+// its filters, in the records' order. Callers must not change them.
+func (s *Server) viewPolls(qid string, snap *store.Snapshot, v View) ([]poll.Poll, error) {
+	key := "kept|" + qid + "|" + url.Values{"pollster": v.Pollsters, "mode": View{Modes: v.Modes}.Query()["mode"]}.Encode()
+	val, err := s.cache.get(key, snap.Version, func() (any, error) {
+		out := make(keptPolls, 0, len(snap.Records))
+		for i := range snap.Records {
+			if snap.Records[i].Retracted != nil {
+				continue
+			}
+			if p := snap.Records[i].Current(); v.keep(p) {
+				out = append(out, *p)
+			}
+		}
+		if len(out) < cap(out)/2 {
+			out = append(keptPolls(nil), out...) // a narrow filter keeps a small slice
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if k := val.(keptPolls); len(k) > 0 {
+		return k, nil
+	}
+	return nil, nil
+}
+
+// cachedSnapshot is a question's records as read at one data version,
+// shared by every view's Computed: a question of 100,000 polls is read
+// and held once, not once per view.
+type cachedSnapshot struct{ *store.Snapshot }
+
+// cacheBytes estimates the memory the records hold.
+func (c cachedSnapshot) cacheBytes() int { return 1024 + 700*len(c.Records) }
+
+// snapshot returns the question's records at data version ver (or
+// newer), from the cache when another view read them already.
+func (s *Server) snapshot(qid string, ver uint64) (*store.Snapshot, error) {
+	val, err := s.cache.get("snapshot|"+qid, ver, func() (any, error) {
+		snap, err := s.db.Snapshot(qid)
+		if err != nil {
+			return nil, err
+		}
+		return cachedSnapshot{snap}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return val.(cachedSnapshot).Snapshot, nil
+}
+
 // cacheBytes estimates the memory a Computed holds: its daily points and
-// its polls' records.
+// the polls' weights (the records and polls are shared, counted where
+// they are cached).
 func (c *Computed) cacheBytes() int {
-	n := 1024 + 2048*len(c.Records) + 512*len(c.Polls)
+	n := 1024 + 32*len(c.Polls)
 	if c.Result != nil {
 		for _, s := range c.Result.Series {
 			n += 64 * len(s.Points)

@@ -70,12 +70,15 @@ type Server struct {
 	cache *seriesCache
 	pages *renderer
 	calib *calibrator // keeps the stored calibration current (calibrator.go)
+	// recent remembers which download each raw request got (hotpath.go)
+	recent *recentDownloads
 }
 
 // NewServer returns a server for db with every route and middleware set up.
 func NewServer(db *store.DB, cfg Config) (*Server, error) {
 	cfg.defaults()
-	s := &Server{db: db, cfg: cfg, log: slog.New(slog.NewTextHandler(cfg.Log, nil)), cache: newSeriesCache(1024, 256<<20)}
+	s := &Server{db: db, cfg: cfg, log: slog.New(slog.NewTextHandler(cfg.Log, nil)), cache: newSeriesCache(1024, 256<<20),
+		recent: newRecentDownloads(1024, 64<<20)}
 	if cfg.Log == io.Discard {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -96,7 +99,7 @@ func NewServer(db *store.DB, cfg Config) (*Server, error) {
 		},
 	}))
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		Skipper:   func(echo.Context) bool { return cfg.Log == io.Discard },
+		Skipper:   func(echo.Context) bool { return cfg.Log == io.Discard || cfg.Quiet },
 		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			s.log.Info("request", "method", v.Method, "uri", v.URI, "status", v.Status, "latency", v.Latency)
@@ -126,8 +129,14 @@ const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
 	"form-action 'self'; frame-ancestors 'none'"
 
-// ServeHTTP serves one request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// ServeHTTP serves one request: a repeated download from memory (see
+// serveHot), anything else through the router and its middleware.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.serveHot(w, r) {
+		return
+	}
+	s.echo.ServeHTTP(w, r)
+}
 
 // Serve serves on ln until ctx ends, then shuts down gracefully, giving
 // requests in flight up to ten seconds.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"runtime/debug"
 
 	"github.com/pollagg/pollagg/data"
 	"github.com/pollagg/pollagg/store"
@@ -13,7 +15,7 @@ import (
 func init() {
 	register(&command{
 		name:    "serve",
-		usage:   "[--db FILE] [--addr :8080] [--no-seed] [--max-upload BYTES] [--upload-rate N] [--quiet]",
+		usage:   "[--db FILE] [--addr :8080] [--no-seed] [--max-upload BYTES] [--upload-rate N] [--memory-limit MIB] [--quiet]",
 		summary: "serve the dashboard, the read API and the upload API (seeds a new database with the demo polls)",
 		run:     cmdServe,
 	})
@@ -30,8 +32,12 @@ func cmdServe(ctx context.Context, e *env) error {
 	fs.Int64Var(&maxUpload, "max-upload", 10<<20, "largest upload body in `BYTES`")
 	fs.Float64Var(&uploadRate, "upload-rate", 1, "upload requests per second one client may make (bursts of 5)")
 	fs.BoolVar(&quiet, "quiet", false, "do not log a line per request (errors are still logged)")
+	memLimit := fs.Int64("memory-limit", 256, "soft memory limit in `MIB`: the garbage collector works harder near it and hands memory back (0: none; GOMEMLIMIT, when set, wins)")
 	if err := parse(fs, e); err != nil {
 		return err
+	}
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(*memLimit << 20)
 	}
 	db, err := store.Open(dbPath)
 	if err != nil {

@@ -49,11 +49,57 @@
       enc(color) + '"></span>';
   }
 
+  // fmtField formats a field period as the server does (web/chart.go,
+  // fieldDates): "Mar 3–4, 2023" or "2023년 3월 3일–4일".
+  function fmtField(lang, start, end) {
+    if (start === end) {
+      return fmtDate(lang, start * DAY, true);
+    }
+    var s = new Date(start * DAY), e = new Date(end * DAY);
+    if (s.getUTCFullYear() === e.getUTCFullYear()) {
+      var y = s.getUTCFullYear(), sm = s.getUTCMonth(), em = e.getUTCMonth();
+      if (lang === 'ko') {
+        return y + '년 ' + (sm + 1) + '월 ' + s.getUTCDate() + '일–' + (sm === em ? '' : (em + 1) + '월 ') + e.getUTCDate() + '일';
+      }
+      if (sm === em) {
+        return monthsEn[sm] + ' ' + s.getUTCDate() + '–' + e.getUTCDate() + ', ' + y;
+      }
+      return monthsEn[sm] + ' ' + s.getUTCDate() + ' – ' + monthsEn[em] + ' ' + e.getUTCDate() + ', ' + y;
+    }
+    return fmtDate(lang, start * DAY, true) + ' – ' + fmtDate(lang, end * DAY, true);
+  }
+
+  // pollsOf turns the payload's poll columns (web/chartdata.go) into one
+  // object per poll, with its field-period midpoint x in ms, and indexes
+  // them by the day of x.
+  function pollsOf(data) {
+    var c = data.polls || {}, names = c.names || {}, out = [], byDay = {};
+    var day = 0;
+    (c.start || []).forEach(function (d, i) {
+      day += d;
+      var end = day + c.len[i];
+      var pl = {
+        x: Math.round((day + end) / 2 * DAY), start: day, end: end, n: c.n[i], weight: c.weight[i],
+        pollster: names.pollster[c.pollster[i]], sponsor: c.sponsor[i] >= 0 ? names.sponsor[c.sponsor[i]] : '',
+        mode: names.mode[c.mode[i]], results: []
+      };
+      (c.results || []).forEach(function (r) {
+        if (r.v[i] != null) {
+          pl.results.push([r.label, r.v[i]]);
+        }
+      });
+      out.push(pl);
+      var key = Math.floor(pl.x / DAY) * DAY;
+      (byDay[key] = byDay[key] || []).push(pl);
+    });
+    return { list: out, byDay: byDay };
+  }
+
   // tooltip lists, for the day under the pointer, each answer's average
   // with its 95% band, then every poll whose field-period midpoint falls on
   // that day. It reads both from the chart's own data rather than from
   // ECharts' params, which hold only the series nearest the pointer.
-  function tooltip(data, averages) {
+  function tooltip(data, averages, polls) {
     var t = data.text;
     return function (params) {
       params = [].concat(params);
@@ -79,40 +125,65 @@
           '<b>' + enc(t.result || '') + '</b> ' + enc(res.date) + '<br>' +
           (res.shares || []).map(function (r) { return enc(String(r[0])) + ' ' + pct(r[1]); }).join(', ');
       }
-      data.polls.forEach(function (pl) {
-        if (Math.floor(pl.x / DAY) * DAY !== day) {
-          return;
-        }
+      (polls.byDay[day] || []).forEach(function (pl) {
         html += '<hr style="margin:4px 0;border:0;border-top:1px solid #ddd">' +
           '<b>' + enc(pl.pollster) + '</b>' + (pl.sponsor ? ' (' + enc(t.sponsor) + ' ' + enc(pl.sponsor) + ')' : '') +
-          '<br>' + enc(pl.field) +
+          '<br>' + enc(fmtField(data.lang, pl.start, pl.end)) +
           '<br>' + (pl.n ? enc(t.n) + ' ' + fmtNum(pl.n, 0) + ' · ' : '') + enc(pl.mode) +
           (pl.weight != null ? ' · ' + enc(t.weight) + ' ' + fmtNum(pl.weight, 1) + '%' : '') +
-          '<br>' + (pl.results || []).map(function (r) { return enc(String(r[0])) + ' ' + pct(r[1]); }).join(', ');
+          '<br>' + pl.results.map(function (r) { return enc(String(r[0])) + ' ' + pct(r[1]); }).join(', ');
       });
       return html;
     };
   }
 
-  // averagesOf indexes each answer's average series by day.
-  function averagesOf(data, series) {
-    var out = [];
-    series.forEach(function (s) {
-      if (typeof s.id !== 'string' || s.id.indexOf('avg-') !== 0) {
-        return;
-      }
-      var id = s.id.slice(4);
-      var ans = data.answers.filter(function (a) { return a.id === id; })[0] || { label: s.name, color: '#888' };
-      var byDay = {};
-      (s.data || []).forEach(function (d) {
-        var v = d && d.value ? d.value : d;
-        if (Array.isArray(v)) {
-          byDay[v[0]] = v;
-        }
+  // dotSize is a poll dot's diameter in pixels, as web/chart.go's dotSize.
+  function dotSize(n) {
+    if (!(n > 0)) {
+      return 6;
+    }
+    return Math.round(Math.max(6, Math.min(22, 4 + Math.sqrt(n) / 4.5)));
+  }
+
+  // fillSeries puts the payload's points into the option's series (which
+  // arrive without data) and returns each answer's average by day for
+  // the tooltip.
+  function fillSeries(data, series, polls) {
+    var byID = {}, averages = [];
+    data.answers.forEach(function (a) {
+      var avg = [], lower = [], band = [], byDay = {};
+      a.est.forEach(function (v, j) {
+        var x = (a.first + j) * DAY;
+        var p = [x, v, a.lo[j], a.hi[j]];
+        avg.push(p);
+        byDay[x] = p;
+        lower.push([x, a.lo[j]]);
+        band.push([x, Math.round((a.hi[j] - a.lo[j]) * 100) / 100]);
       });
-      out.push({ label: ans.label, color: ans.color, byDay: byDay });
+      var res = (data.polls.results || []).filter(function (r) { return r.id === a.id; })[0];
+      var dots = [];
+      if (res) {
+        polls.list.forEach(function (pl, i) {
+          if (res.v[i] != null) {
+            dots.push([pl.x, res.v[i], i]);
+          }
+        });
+      }
+      byID['avg-' + a.id] = avg;
+      byID['lower-' + a.id] = lower;
+      byID['band-' + a.id] = band;
+      byID['polls-' + a.id] = dots;
+      averages.push({ label: a.label, color: a.color, byDay: byDay });
     });
-    return out;
+    series.forEach(function (s) {
+      if (typeof s.id === 'string' && byID[s.id]) {
+        s.data = byID[s.id];
+        if (s.id.indexOf('polls-') === 0) {
+          s.symbolSize = function (v) { return dotSize(polls.list[v[2]].n); };
+        }
+      }
+    });
+    return averages;
   }
 
   // staggerEvents puts the label of an event that stands close to the one
@@ -144,15 +215,18 @@
     if (x) {
       x.axisLabel = Object.assign({}, x.axisLabel, { formatter: axisLabel(data.lang, span), hideOverlap: true });
     }
+    var polls = pollsOf(data);
+    opt.series = opt.series || [];
+    var averages = fillSeries(data, opt.series, polls);
     opt.tooltip = Object.assign({}, opt.tooltip, {
       trigger: 'axis',
       confine: true,
       axisPointer: { type: 'line', snap: true },
-      formatter: tooltip(data, averagesOf(data, opt.series || []))
+      formatter: tooltip(data, averages, polls)
     });
     // The helper series (band bounds, events) never show in the tooltip
     // or react to the pointer.
-    (opt.series || []).forEach(function (s) {
+    opt.series.forEach(function (s) {
       if (typeof s.id === 'string' && (s.id.indexOf('lower-') === 0 || s.id.indexOf('band-') === 0 || s.id === 'events')) {
         s.silent = true;
         s.tooltip = { show: false };

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/pollcsv"
+	"github.com/pollagg/pollagg/store"
+)
+
+// The scale benchmarks: a question of 10,000 or 100,000 polls over five
+// years (two answers, 40 pollsters, four modes), its page's size raw and
+// gzipped, and its build time cold (averaging and rendering) and warm
+// (from the page cache). BENCHMARKS.md ("Pages at scale") has the figures
+// and the command:
+//
+//	go test -run '^$' -bench Scale -benchtime 5x ./web/
+//
+// The server's memory after serving every view is measured on a real
+// process by scripts/scale.sh.
+
+// bigQuestion is the id of the generated question.
+const bigQuestion = "big-q"
+
+// bigCSV returns n polls of bigQuestion in the long format, seeded so
+// that every run builds the same file.
+func bigCSV(n int) string {
+	r := rand.New(rand.NewPCG(7, uint64(n)))
+	modes := []string{"Online", "phone-live", "phone-ARS", "mixed"}
+	var b strings.Builder
+	b.WriteString("poll_id,pollster,sponsor,start_date,end_date,sample_size,population,methodology,question_id,answer,pct\n")
+	base := poll.Date(16436) // 2015-01-01
+	for i := 0; i < n; i++ {
+		d := base + poll.Date(r.IntN(1825))
+		s := 40 + 5*r.Float64()
+		sponsor := ""
+		if i%3 == 0 {
+			sponsor = fmt.Sprintf("Paper %d", i%7)
+		}
+		for _, a := range []struct {
+			name string
+			pct  float64
+		}{{"support", s}, {"oppose", 92 - s}} {
+			fmt.Fprintf(&b, "b%d,Pollster %d,%s,%s,%s,%d,a,%s,%s,%s,%.1f\n", i, i%40, sponsor, d, d+2, 500+i,
+				modes[i%len(modes)], bigQuestion, a.name, a.pct)
+		}
+	}
+	return b.String()
+}
+
+// bigDB opens a database holding bigCSV(n).
+func bigDB(tb testing.TB, n int) *store.DB {
+	tb.Helper()
+	db, err := store.Open(filepath.Join(tb.TempDir(), "big.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	text := bigCSV(n)
+	bt, err := pollcsv.Read("big.csv", strings.NewReader(text), pollcsv.Options{})
+	if err != nil || len(bt.Problems) > 0 {
+		tb.Fatalf("reading big.csv: %v %v", err, bt.Problems)
+	}
+	sum := sha256.Sum256([]byte(text))
+	if _, err := db.Import(store.ImportRequest{Batch: bt, Account: "cli", FileName: "big.csv",
+		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(text))}); err != nil {
+		tb.Fatalf("importing big.csv: %v", err)
+	}
+	return db
+}
+
+// gzipLen is the size of b gzipped at the default level, as the server
+// sends pages.
+func gzipLen(b []byte) int {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Len()
+}
+
+// BenchmarkScale builds the question page of 10,000 and 100,000 polls,
+// cold, warm, and warm for a client that accepts gzip, and reports its
+// bytes raw and gzipped.
+func BenchmarkScale(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		db := bigDB(b, n)
+		s := testServer(b, db)
+		target := "/questions/" + bigQuestion + "?lang=en"
+		for _, mode := range []string{"cold", "warm", "warm-gzip"} {
+			cold := mode == "cold"
+			b.Run(fmt.Sprintf("polls=%dk/%s", n/1000, mode), func(b *testing.B) {
+				req := httptest.NewRequest(http.MethodGet, target, nil)
+				if mode == "warm-gzip" {
+					req.Header.Set("Accept-Encoding", "gzip") // as browsers ask: the stored bytes
+				}
+				first := httptest.NewRecorder()
+				s.ServeHTTP(first, req)
+				if first.Code != http.StatusOK {
+					b.Fatalf("GET %s = %d: %.300s", target, first.Code, first.Body)
+				}
+				page := first.Body.Bytes()
+				if mode == "warm-gzip" {
+					zr, err := gzip.NewReader(bytes.NewReader(page))
+					if err != nil {
+						b.Fatal(err)
+					}
+					if page, err = io.ReadAll(zr); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if cold {
+						b.StopTimer()
+						s.cache = newSeriesCache(1024, 256<<20)
+						b.StartTimer()
+					}
+					rec := httptest.NewRecorder()
+					s.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						b.Fatalf("GET %s = %d", target, rec.Code)
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(len(page)), "page-B")
+				b.ReportMetric(float64(gzipLen(page)), "page-gz-B")
+			})
+		}
+	}
+}
