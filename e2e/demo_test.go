@@ -19,7 +19,7 @@ const chartFactsJS = `(() => {
   const ev = opt.series.find(s => s.id === 'events');
   const ext = chart.getModel().getComponent('xAxis').axis.scale.getExtent();
   return JSON.stringify({
-    pollsters: new Set(payload.polls.map(p => p.pollster)).size,
+    pollsters: new Set(payload.polls.pollster.map(i => payload.polls.names.pollster[i])).size,
     dots: dots,
     events: ev ? ev.markLine.data.map(d => d.name || (d.label && d.label.formatter) || '') : [],
     first: new Date(ext[0]).getUTCFullYear(),
