@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -170,8 +171,15 @@ func parseFeed(t *testing.T, rec interface{ Bytes() []byte }) *gofeed.Feed {
 
 func TestFeeds(t *testing.T) {
 	env := newsEnv(t)
-	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	env.db.Now = func() time.Time { now = now.Add(time.Minute); return now }
+	// after the uploads newsEnv made with the real clock, whenever the test runs
+	now := time.Now().UTC().Add(time.Hour)
+	var mu sync.Mutex
+	env.db.Now = func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Minute)
+		return now
+	}
 	// a new poll with a name that needs escaping in XML, then a correction
 	// of a1 and a retraction of a2
 	evil := strings.ReplaceAll(alphaCSV, "Daily A", `"<Daily & ""A"">"`)
