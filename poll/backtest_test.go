@@ -177,3 +177,51 @@ func TestCalibrationApply(t *testing.T) {
 		}
 	}
 }
+
+// TestBacktest_Degenerate feeds the backtest and the ratings what a real
+// database can hold: a result with no poll before it, polls missing an
+// answer of the result, one answer, shares of 0 and 100, an undecided
+// option the result lacks. Nothing panics and every score is a number.
+func TestBacktest_Degenerate(t *testing.T) {
+	q2 := &poll.Question{ID: "two", Options: []poll.Option{{ID: "dem"}, {ID: "rep"}}}
+	q3 := &poll.Question{ID: "three", Options: []poll.Option{{ID: "yes"}, {ID: "no"}, {ID: "undecided", Undecided: true}}}
+	d := day("2020-11-03")
+	p := func(id, pollster string, end poll.Date, n int, res map[string]float64) poll.Poll {
+		return poll.Poll{ID: id, Pollster: pollster, Start: end, End: end, SampleSize: n, Results: res}
+	}
+	cases := []poll.ResultCase{
+		{Question: q2, Outcome: poll.Outcome{Date: d, Shares: map[string]float64{"dem": 50, "rep": 50}}},
+		{Question: &poll.Question{ID: "x", Options: q2.Options}, Outcome: poll.Outcome{Date: d, Shares: map[string]float64{"dem": 100, "rep": 0}},
+			Polls: []poll.Poll{p("a", "A", d-3, 0, map[string]float64{"dem": 100, "rep": 0}), p("b", "B", d-2, 500, map[string]float64{"dem": 98})}},
+		{Question: q3, Outcome: poll.Outcome{Date: d + 400, Shares: map[string]float64{"yes": 55, "no": 45}},
+			Polls: []poll.Poll{p("c", "A", d+390, 1000, map[string]float64{"yes": 50, "no": 40, "undecided": 10}),
+				p("e", "C", d+395, 800, map[string]float64{"yes": 52, "no": 44})}},
+		{Question: &poll.Question{ID: "one", Options: q2.Options}, Outcome: poll.Outcome{Date: d + 800, Shares: map[string]float64{"dem": 100}},
+			Polls: []poll.Poll{p("f", "A", d+700, 1000, map[string]float64{"dem": 60, "rep": 40})}},
+	}
+	rep := poll.Backtest(cases, poll.BacktestOptions{Variants: true})
+	for _, s := range rep.Scores {
+		for _, v := range []float64{s.MAE, s.Bias, s.RMSE, s.Coverage, s.Width, s.IntervalScore} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s: non-finite score %+v", s.Method, s)
+			}
+		}
+	}
+	for _, r := range rep.Rows {
+		if r.QuestionID == "two" || r.QuestionID == "one" {
+			t.Fatalf("scored a question with no poll or one answer: %+v", r)
+		}
+		if r.QuestionID == "three" && r.Answer == "undecided" {
+			t.Fatalf("scored an answer the result does not have: %+v", r)
+		}
+	}
+	c := poll.Calibrate(cases)
+	if c.Questions != 4 || len(c.Ratings) != 2 { // B's one poll lacks rep: not rated
+		t.Fatalf("calibration %+v", c)
+	}
+	for _, r := range c.Ratings {
+		if math.IsNaN(r.Weight) || math.IsNaN(r.ExcessError) || r.Weight <= 0 {
+			t.Fatalf("rating %+v", r)
+		}
+	}
+}

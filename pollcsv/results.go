@@ -108,7 +108,6 @@ func ReadResults(name string, r io.Reader) (*Results, error) {
 	dateOf := map[string]ResultRow{}
 	for {
 		rec, err := cr.Read()
-		line, _ := cr.FieldPos(0)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -120,10 +119,11 @@ func ReadResults(name string, r io.Reader) (*Results, error) {
 					continue
 				}
 			} else {
-				fail(line, "", "reading: %v", err)
+				fail(res.Lines+1, "", "reading: %v", err)
 			}
 			break
 		}
+		line, _ := cr.FieldPos(0) // the record has its four fields here
 		res.Lines = line
 		row := ResultRow{Line: line, QuestionID: strings.TrimSpace(rec[0]), Answer: strings.ToLower(strings.TrimSpace(rec[2]))}
 		ok := true

@@ -62,3 +62,30 @@ func TestReadResults_Problems(t *testing.T) {
 		})
 	}
 }
+
+// FuzzReadResults checks that no input makes the results reader or its
+// validation panic, and that every problem has a line.
+func FuzzReadResults(f *testing.F) {
+	for _, s := range []string{
+		"question_id,date,answer,pct\nrace,2014-11-04,dem,52\nrace,2014-11-04,rep,48\n",
+		"question_id,date,answer,pct\n\"race\",\"2014-11-04\",\"dem\",\"52%\"\n",
+		"question_id,date,answer,pct\nrace,2014-11-04,dem\n",
+		"question_id,date,answer,pct\nrace,2014-11-04,dem,NaN\nrace,x,rep,1e400\n",
+		"question_id,date,answer,pct\n\x00,\xff,\"a\nb\",-1\n",
+	} {
+		f.Add([]byte(s))
+	}
+	q := &poll.Question{ID: "race", Options: []poll.Option{{ID: "dem"}, {ID: "rep"}}}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := pollcsv.ReadResults("f.csv", strings.NewReader(string(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		probs := append(r.Problems, r.ValidateResults(map[string]*poll.Question{"race": q})...)
+		for _, p := range probs {
+			if p.Line < 1 {
+				t.Fatalf("problem without a line: %+v", p)
+			}
+		}
+	})
+}
