@@ -292,8 +292,12 @@ func (e *engine) linearSeries(k int, s *optSeries) {
 	J, M := len(pr.pollsters), len(pr.modes)
 	wj, wm := make([]float64, J), make([]float64, M)
 	var buf []iw
+	stride := e.loessStride(k)
 	for d := pr.from; d <= pr.to; d++ {
 		x := d - pr.from
+		if stride > 1 && x%stride != 0 && d != pr.to {
+			continue // filled in between the fitted days below
+		}
 		buf = e.weightsAt(k, d, buf[:0])
 		est := 0.0
 		for _, w := range buf {
@@ -320,6 +324,61 @@ func (e *engine) linearSeries(k int, s *optSeries) {
 		s.v[x] = samp + f.q*drift*drift + f.leanVar(wj, wm, pr.o.AdjustHouse, pr.o.AdjustMode)
 		if sq > 0 {
 			s.neff[x] = sum * sum / sq
+		}
+	}
+	if stride > 1 {
+		interpolate(s, stride)
+	}
+}
+
+// loessBudget bounds the work of one answer's loess series, in poll
+// visits (days fitted × polls in a neighbourhood). Past it, loess fits
+// every stride-th day exactly and interpolates between them, as R's loess
+// does by default (surface = "interpolate"); below it, which covers every
+// question of fewer than about 25,000 polls over five years, every day is
+// fitted exactly (surface = "direct"). BENCHMARKS.md gives the cost and
+// TestLoess_Interpolated the error.
+var loessBudget = 6e6
+
+// loessStride returns every how many days loess fits option k exactly: 1
+// for the other methods and for series within loessBudget.
+func (e *engine) loessStride(k int) int {
+	pr := e.pr
+	if pr.o.Method != MethodLoess {
+		return 1
+	}
+	n := float64(len(e.ts[k]))
+	q := math.Max(n*math.Max(pr.o.Span, loessMinPolls/n), 1)
+	days := float64(pr.to - pr.from + 1)
+	return max(1, int(math.Ceil(days*q/loessBudget)))
+}
+
+// interpolate fills the days between the fitted ones (every stride-th
+// output day, and the last): the estimate by cubic Hermite interpolation
+// with Catmull-Rom tangents, the variance and n_eff linearly.
+func interpolate(s *optSeries, stride int) {
+	n := len(s.est)
+	var knots []int
+	for x := 0; x < n; x += stride {
+		knots = append(knots, x)
+	}
+	if knots[len(knots)-1] != n-1 {
+		knots = append(knots, n-1)
+	}
+	tangent := func(i int) float64 { // slope per day at knot i
+		a, b := max(i-1, 0), min(i+1, len(knots)-1)
+		return (s.est[knots[b]] - s.est[knots[a]]) / float64(knots[b]-knots[a])
+	}
+	for i := 0; i+1 < len(knots); i++ {
+		x0, x1 := knots[i], knots[i+1]
+		h := float64(x1 - x0)
+		m0, m1 := tangent(i)*h, tangent(i+1)*h
+		for x := x0 + 1; x < x1; x++ {
+			t := float64(x-x0) / h
+			t2, t3 := t*t, t*t*t
+			s.est[x] = (2*t3-3*t2+1)*s.est[x0] + (t3-2*t2+t)*m0 + (-2*t3+3*t2)*s.est[x1] + (t3-t2)*m1
+			s.v[x] = (1-t)*s.v[x0] + t*s.v[x1]
+			s.neff[x] = (1-t)*s.neff[x0] + t*s.neff[x1]
 		}
 	}
 }
