@@ -39,8 +39,8 @@ func cmdBacktest(ctx context.Context, e *env) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if format != "text" && format != "csv" && format != "json" {
-		return usagef("--format %q: use text, csv or json", format)
+	if err := checkReportFormat(format); err != nil {
+		return err
 	}
 	if minPolls < 1 {
 		return usagef("--min-polls %d: use 1 or more", minPolls)
@@ -164,4 +164,13 @@ func writeBacktestJSON(w io.Writer, rep *poll.BacktestReport, bo poll.BacktestOp
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// checkReportFormat accepts the --format of the report commands (backtest,
+// ratings): text, csv or json.
+func checkReportFormat(format string) error {
+	if format != "text" && format != "csv" && format != "json" {
+		return usagef("--format %q: use text, csv or json", format)
+	}
+	return nil
 }

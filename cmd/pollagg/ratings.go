@@ -31,8 +31,8 @@ func cmdRatings(ctx context.Context, e *env) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if format != "text" && format != "csv" && format != "json" {
-		return usagef("--format %q: use text, csv or json", format)
+	if err := checkReportFormat(format); err != nil {
+		return err
 	}
 	db, err := openExisting(dbPath)
 	if err != nil {
