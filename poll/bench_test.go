@@ -78,3 +78,26 @@ func BenchmarkInfluence(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAverage_Pollsters is kalman on 10k polls over 5 years from 20
+// and from 40 pollsters: the house-effect columns make its cost grow with
+// the square of the number of pollsters.
+func BenchmarkAverage_Pollsters(b *testing.B) {
+	for _, j := range []int{20, 40} {
+		w := benchWorld(10000, 5)
+		if j != 20 {
+			s := w.Scenario
+			s.Pollsters = j
+			w = sim.Generate(1, s)
+		}
+		b.Run(fmt.Sprintf("pollsters=%d", j), func(b *testing.B) {
+			o := poll.DefaultOptions()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := poll.Average(w.Question, w.Polls, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -84,6 +84,7 @@ type kfit struct {
 	nsMin      float64   // its floor: Options.NonSamplingSD²
 	spr        float64   // spread of the pollsters' leans (see computeSpread)
 	xc, ca, cb float64   // estimate's correction to the likelihood of log q
+	gen        int       // counts aggregate's calls: the precisions' generation
 	w          *kwork
 }
 
@@ -406,6 +407,7 @@ func (w *kwork) noiseLogLik(f *kfit, e []float64, q, ns2 float64) float64 {
 
 // aggregate computes each poll's precision and the per-day sums.
 func (f *kfit) aggregate() {
+	f.gen++
 	for i := range f.polls {
 		kp := &f.polls[i]
 		kp.s2 = kp.bv + f.ns2
@@ -628,13 +630,113 @@ type kwork struct {
 	llF, yy        float64   // the filter's part of the marginal likelihood
 	H, s, ss       []float64 // per day, for noiseLogLik
 	touched        []int
+
+	// What depends on the polls' precisions but not on q or τ², kept
+	// for the precisions of generation gen (see days): the within-day
+	// part of the normal equations, and each observed day's mean
+	// regression row x̄ as its nonzero house and mode entries
+	// (dcol[dayOff[o]:dayOff[o+1]], dval likewise, for the o-th day
+	// with polls).
+	gen    int
+	Aw, bw []float64
+	dayOff []int
+	dcol   []int
+	dval   []float64
+	set    []int // the columns of xs that row last set
 }
 
 func newKwork(f *kfit) *kwork {
 	p := f.p
 	return &kwork{A: make([]float64, p*p), A2: make([]float64, p*p), b: make([]float64, p), m: make([]float64, p+1),
 		v: make([]float64, p+1), xs: make([]float64, p+1), touched: make([]int, 0, p),
-		H: make([]float64, f.T), s: make([]float64, f.T), ss: make([]float64, f.T)}
+		H: make([]float64, f.T), s: make([]float64, f.T), ss: make([]float64, f.T),
+		Aw: make([]float64, p*p), bw: make([]float64, p)}
+}
+
+// days computes what gls and smooth need of the polls' precisions alone,
+// once per generation of precisions: estimate's search over q and
+// qUncertainty's nodes run many passes on the same precisions.
+func (w *kwork) days(f *kfit) {
+	if f.gen != 0 && w.gen == f.gen {
+		return
+	}
+	w.gen = f.gen
+	for _, c := range w.set { // dayX needs xs zero but for its own columns
+		w.xs[c] = 0
+	}
+	w.set = nil
+	p := f.p
+	A, b := w.Aw, w.bw
+	clear(A)
+	clear(b)
+	w.dayOff, w.dcol, w.dval = w.dayOff[:0], w.dcol[:0], w.dval[:0]
+	i := 0
+	for t := 0; t < f.T; t++ {
+		if f.H[t] == 0 {
+			continue
+		}
+		a := i
+		for i < len(f.polls) && f.polls[i].day == t {
+			i++
+		}
+		w.dayX(f, a, i)
+		w.dayOff = append(w.dayOff, len(w.dcol))
+		for _, c := range w.touched {
+			w.dcol = append(w.dcol, c)
+			w.dval = append(w.dval, w.xs[c])
+		}
+		// Within-day contrasts: Σ π_i (X_i - x̄)(X_i - x̄)ᵀ = Σ π_i X_i X_iᵀ - H x̄ x̄ᵀ.
+		if i-a > 1 && p > 1 {
+			h := f.H[t]
+			for q := a; q < i; q++ {
+				kp := &f.polls[q]
+				cols := [3]int{0, kp.hc, kp.mc}
+				for _, r := range cols {
+					if r < 0 {
+						continue
+					}
+					for _, c := range cols {
+						if c < 0 || c > r {
+							continue
+						}
+						A[r*p+c] += kp.pi
+					}
+					b[r] += kp.pi * kp.y
+				}
+			}
+			cols := append(w.touched, 0)
+			for _, r := range cols {
+				for _, c := range cols {
+					if c > r {
+						continue
+					}
+					A[r*p+c] -= h * w.xs[r] * w.xs[c]
+				}
+				b[r] -= h * w.xs[r] * w.xs[p]
+			}
+			w.touched = cols[:len(cols)-1]
+		}
+	}
+	w.dayOff = append(w.dayOff, len(w.dcol))
+	for _, c := range w.touched {
+		w.xs[c] = 0
+	}
+	w.touched = w.touched[:0]
+}
+
+// row sets w.xs to x̄ (and z̄ in the last slot) of the o-th observed day,
+// day t, from what days kept.
+func (w *kwork) row(f *kfit, o, t int) {
+	for _, c := range w.set {
+		w.xs[c] = 0
+	}
+	lo, hi := w.dayOff[o], w.dayOff[o+1]
+	w.set = w.dcol[lo:hi]
+	for k, c := range w.set {
+		w.xs[c] = w.dval[lo+k]
+	}
+	w.xs[0] = 1
+	w.xs[f.p] = f.zb[t]
 }
 
 // dayX fills w.xs with the day's precision-weighted mean regression row x̄
@@ -673,8 +775,6 @@ func (w *kwork) dayX(f *kfit, a, b int) {
 func (w *kwork) gls(f *kfit) float64 {
 	p := f.p
 	A, b, m, v := w.A, w.b, w.m, w.v
-	clear(A)
-	clear(b)
 	clear(m)
 	// The innovations of every column, scaled by 1/sqrt(F), are stored
 	// column by column; Σ_t ṽ_t ṽ_tᵀ is then a Gram matrix of long dot
@@ -689,8 +789,11 @@ func (w *kwork) gls(f *kfit) float64 {
 		w.V = make([]float64, (p+1)*nObs)
 	}
 	V := w.V[:(p+1)*nObs]
+	w.days(f)
+	copy(A, w.Aw)
+	copy(b, w.bw)
 	P := 0.0
-	i, o := 0, 0
+	o := 0
 	var lg logSum
 	yy := 0.0
 	for t := 0; t < f.T; t++ {
@@ -700,11 +803,7 @@ func (w *kwork) gls(f *kfit) float64 {
 		if f.H[t] == 0 {
 			continue
 		}
-		a := i
-		for i < len(f.polls) && f.polls[i].day == t {
-			i++
-		}
-		w.dayX(f, a, i)
+		w.row(f, o, t)
 		R := 1 / f.H[t]
 		F := P + R
 		K := P / F
@@ -718,48 +817,76 @@ func (w *kwork) gls(f *kfit) float64 {
 		yy += v[p] * v[p] / F
 		o++
 		P = P * R / F
-		// Within-day contrasts: Σ π_i (X_i - x̄)(X_i - x̄)ᵀ = Σ π_i X_i X_iᵀ - H x̄ x̄ᵀ.
-		if i-a > 1 && p > 1 {
-			h := f.H[t]
-			for q := a; q < i; q++ {
-				kp := &f.polls[q]
-				cols := [3]int{0, kp.hc, kp.mc}
-				for _, r := range cols {
-					if r < 0 {
-						continue
-					}
-					for _, c := range cols {
-						if c < 0 || c > r {
-							continue
-						}
-						A[r*p+c] += kp.pi
-					}
-					b[r] += kp.pi * kp.y
-				}
-			}
-			cols := append(w.touched, 0)
-			for _, r := range cols {
-				for _, c := range cols {
-					if c > r {
-						continue
-					}
-					A[r*p+c] -= h * w.xs[r] * w.xs[c]
-				}
-				b[r] -= h * w.xs[r] * w.xs[p]
-			}
-			w.touched = cols[:len(cols)-1]
-		}
 	}
-	y := V[p*nObs : (p+1)*nObs]
-	for r := 0; r < p; r++ {
-		vr := V[r*nObs : (r+1)*nObs]
-		for c := 0; c <= r; c++ {
-			A[r*p+c] += dot(vr, V[c*nObs:(c+1)*nObs])
-		}
-		b[r] += dot(vr, y)
-	}
+	gram(A, b, V, nObs, p)
 	w.llF, w.yy = lg.value(), yy
 	return w.solve(f)
+}
+
+// gram adds to the lower triangle of the p×p matrix A the dot products
+// of the first p rows of V (p+1 rows of n values each), and to b their dot
+// products with the last row: four columns at a time, so that each value
+// of a row is loaded once for four products.
+func gram(A, b, V []float64, n, p int) {
+	row := func(r int) []float64 { return V[r*n : (r+1)*n] }
+	for r := 0; r < p; r++ {
+		vr := row(r)
+		// Row r of the lower triangle is columns 0…r; b[r] comes last,
+		// as column r+1, the dot product with V's last row.
+		last := r + 1
+		col := func(k int) int {
+			if k == last {
+				return p
+			}
+			return k
+		}
+		add := func(k int, s float64) {
+			if k == last {
+				b[r] += s
+			} else {
+				A[r*p+k] += s
+			}
+		}
+		k := 0
+		for ; k+4 <= last+1; k += 4 {
+			s0, s1, s2, s3 := dot4(vr, row(col(k)), row(col(k+1)), row(col(k+2)), row(col(k+3)))
+			add(k, s0)
+			add(k+1, s1)
+			add(k+2, s2)
+			add(k+3, s3)
+		}
+		for ; k <= last; k++ {
+			add(k, dot(vr, row(col(k))))
+		}
+	}
+}
+
+// dot4 returns the dot products of a with b0, b1, b2 and b3, all of a's
+// length.
+func dot4(a, b0, b1, b2, b3 []float64) (s0, s1, s2, s3 float64) {
+	n := len(a)
+	b0, b1, b2, b3 = b0[:n], b1[:n], b2[:n], b3[:n]
+	var t0, t1, t2, t3 float64
+	i := 0
+	for ; i+2 <= n; i += 2 {
+		x, y := a[i], a[i+1]
+		s0 += x * b0[i]
+		t0 += y * b0[i+1]
+		s1 += x * b1[i]
+		t1 += y * b1[i+1]
+		s2 += x * b2[i]
+		t2 += y * b2[i+1]
+		s3 += x * b3[i]
+		t3 += y * b3[i+1]
+	}
+	if i < n {
+		x := a[i]
+		s0 += x * b0[i]
+		s1 += x * b1[i]
+		s2 += x * b2[i]
+		s3 += x * b3[i]
+	}
+	return s0 + t0, s1 + t1, s2 + t2, s3 + t3
 }
 
 // dot returns Σ a[i]·b[i] for slices of equal length.
@@ -882,18 +1009,16 @@ func (w *kwork) smooth(f *kfit) {
 	m := w.m
 	clear(m)
 	P := 0.0
-	i := 0
+	w.days(f)
+	o := 0
 	for t := 0; t < T; t++ {
 		if t > 0 {
 			P += f.qAt(t)
 		}
 		f.Pp[t] = P
 		if f.H[t] > 0 {
-			a := i
-			for i < len(f.polls) && f.polls[i].day == t {
-				i++
-			}
-			w.dayX(f, a, i)
+			w.row(f, o, t)
+			o++
 			R := 1 / f.H[t]
 			F := P + R
 			K := P / F
@@ -934,19 +1059,27 @@ func (w *kwork) smooth(f *kfit) {
 	}
 }
 
-// quad returns gᵀ C g for a p×p matrix C.
+// quad returns gᵀ C g for a symmetric p×p matrix C, reading its lower
+// triangle: gᵀCg = Σ_r g_r (C_rr g_r + 2 Σ_(c<r) C_rc g_c).
 func quad(C, g []float64, p int) float64 {
 	s := 0.0
 	for r := 0; r < p; r++ {
-		if g[r] == 0 {
+		gr := g[r]
+		if gr == 0 {
 			continue
 		}
-		row := C[r*p : (r+1)*p]
-		t := 0.0
-		for c, x := range row {
-			t += x * g[c]
+		row := C[r*p : r*p+r]
+		gc := g[:r]
+		var t0, t1 float64
+		c := 0
+		for ; c+2 <= len(row); c += 2 {
+			t0 += row[c] * gc[c]
+			t1 += row[c+1] * gc[c+1]
 		}
-		s += g[r] * t
+		if c < len(row) {
+			t0 += row[c] * gc[c]
+		}
+		s += gr * (2*(t0+t1) + C[r*p+r]*gr)
 	}
 	return math.Max(s, 0)
 }
