@@ -45,12 +45,13 @@ e2e:
 loadtest:
 	bash scripts/loadtest.sh
 
-## fuzz: fuzz the CSV reader for 60 s, the workbook and results readers for 30 s each (minimising each new input once: the default
+## fuzz: fuzz the CSV reader for 60 s, the workbook and results readers and the stored-record decoder for 30 s each (minimising each new input once: the default
 ## minimisation of large inputs stalls the run for tens of seconds at 0 execs/s)
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 60s -fuzzminimizetime 1x ./pollcsv/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadXLSX$$' -fuzztime 30s -fuzzminimizetime 1x ./pollcsv/
 	$(GO) test -run '^$$' -fuzz '^FuzzReadResults$$' -fuzztime 30s -fuzzminimizetime 1x ./pollcsv/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRecord$$' -fuzztime 30s -fuzzminimizetime 1x ./store/
 
 ## assets: rebuild the slim ECharts bundle (web/static/echarts) from scripts/echarts' lock file with npm and esbuild;
 ## the same lock file gives the committed bytes (needs Node; nothing else does)

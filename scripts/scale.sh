@@ -34,7 +34,7 @@ port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print
 pid=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 a="http://127.0.0.1:$port"
-rss() { awk '/^(VmRSS|VmHWM)/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$pid/status"; echo; }
+rss() { awk '/^(VmRSS|VmHWM|RssAnon|RssFile)/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$pid/status"; echo; }
 echo "pollagg with $n polls; after start: $(rss)"
 last=$(( (n + 49) / 50 ))
 printf '%-58s %10s %10s %8s\n' view bytes gzipped seconds

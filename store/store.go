@@ -304,13 +304,21 @@ func (db *DB) Records(questionID string, includeRetracted bool) ([]poll.Record, 
 }
 
 // Snapshot is a question as one read transaction saw it: the question,
-// every record (retracted ones included), and the data version those
-// belong to. Reading the version with the data, not before it, keeps a
-// download from labelling new data with the version before a write.
+// the current revision of every poll (retracted ones included) with what
+// is known of its record, and the data version those belong to. Reading
+// the version with the data, not before it, keeps a download from
+// labelling new data with the version before a write. The polls' older
+// revisions are not read: Record has a poll's whole history.
 type Snapshot struct {
 	Question *poll.Question
-	Records  []poll.Record
-	Version  uint64
+	// Polls holds the current revision of every poll of the question,
+	// retracted ones included, in date order (by last field day).
+	Polls []poll.Poll
+	// Meta describes the record of Polls[i].
+	Meta []RecordMeta
+	// Retracted counts the retracted polls.
+	Retracted int
+	Version   uint64
 	// Calibration is the stored calibration (shared error, pollster
 	// ratings) as of the same version; nil when none was computed.
 	Calibration *poll.Calibration
@@ -330,52 +338,88 @@ func (db *DB) Snapshot(questionID string) (*Snapshot, error) {
 		if s.Calibration, err = db.cachedCalibration(tx, s.Version); err != nil {
 			return err
 		}
-		s.Records, err = readRecords(tx, questionID, true)
+		s.Polls, s.Meta, err = readCurrent(tx, questionID)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	for i := range s.Meta {
+		if s.Meta[i].Retracted != nil {
+			s.Retracted++
+		}
+	}
 	return &s, nil
 }
 
-// readRecords decodes a question's records, in key (date) order. A
-// large question's records are decoded on every core: JSON decoding is
-// most of the cost of reading 10,000 polls.
-func readRecords(tx *bolt.Tx, questionID string, includeRetracted bool) ([]poll.Record, error) {
+// questionValues returns the keys and values of a question's polls
+// bucket in key (date) order, valid while tx is open.
+func questionValues(tx *bolt.Tx, questionID string) (keys, vals [][]byte, err error) {
 	b := tx.Bucket(bucketPolls).Bucket([]byte(questionID))
 	if b == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var keys, vals [][]byte // valid while tx is open, which outlasts the decoding
-	if err := b.ForEach(func(k, v []byte) error {
+	err = b.ForEach(func(k, v []byte) error {
 		keys, vals = append(keys, k), append(vals, v)
 		return nil
-	}); err != nil {
-		return nil, err
-	}
-	recs := make([]poll.Record, len(vals))
+	})
+	return keys, vals, err
+}
+
+// decodeAll calls decode(i, in) for every value, on every core for a
+// large question, each worker with an interner of its own, and returns
+// the first error.
+func decodeAll(keys, vals [][]byte, decode func(i int, in interner) error) error {
 	errs := make([]error, len(vals))
-	decode := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			if err := json.Unmarshal(vals[i], &recs[i]); err != nil {
-				errs[i] = fmt.Errorf("store: decode poll %x: %w", keys[i], err)
-			}
-		}
-	}
 	workers := min(runtime.GOMAXPROCS(0), len(vals)/1000+1)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		lo, hi := w*len(vals)/workers, (w+1)*len(vals)/workers
 		wg.Add(1)
-		go func() { defer wg.Done(); decode(lo, hi) }()
+		go func() {
+			defer wg.Done()
+			in := interner{}
+			for i := lo; i < hi; i++ {
+				if err := decode(i, in); err != nil {
+					errs[i] = fmt.Errorf("store: decode poll %x: %w", keys[i], err)
+				}
+			}
+		}()
 	}
 	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// readCurrent decodes the current revision of each of a question's
+// polls and its record's metadata, in key (date) order.
+func readCurrent(tx *bolt.Tx, questionID string) ([]poll.Poll, []RecordMeta, error) {
+	keys, vals, err := questionValues(tx, questionID)
+	if err != nil || len(vals) == 0 {
+		return nil, nil, err
+	}
+	polls, meta := make([]poll.Poll, len(vals)), make([]RecordMeta, len(vals))
+	if err := decodeAll(keys, vals, func(i int, in interner) error {
+		return decodeCurrent(vals[i], &polls[i], &meta[i], in)
+	}); err != nil {
+		return nil, nil, err
+	}
+	return polls, meta, nil
+}
+
+// readRecords decodes a question's records, in key (date) order.
+func readRecords(tx *bolt.Tx, questionID string, includeRetracted bool) ([]poll.Record, error) {
+	keys, vals, err := questionValues(tx, questionID)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]poll.Record, len(vals))
+	if err := decodeAll(keys, vals, func(i int, in interner) error {
+		return decodeRecord(vals[i], &recs[i], in)
+	}); err != nil {
+		return nil, err
+	}
 	var out []poll.Record
 	for i := range recs {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
 		if recs[i].Retracted == nil || includeRetracted {
 			out = append(out, recs[i])
 		}
@@ -427,7 +471,7 @@ func findRecord(tx *bolt.Tx, pollID string) (*poll.Record, []byte, error) {
 		return nil, nil, fmt.Errorf("store: poll %q missing at its index entry", pollID)
 	}
 	var r poll.Record
-	if err := json.Unmarshal(v, &r); err != nil {
+	if err := decodeRecord(v, &r, nil); err != nil {
 		return nil, nil, fmt.Errorf("store: decode poll %q: %w", pollID, err)
 	}
 	return &r, append([]byte(nil), loc...), nil
@@ -458,6 +502,7 @@ type writeSet struct {
 	seq      int                 // puts queued so far: the last put of a key wins
 	slab     []byte              // free space for keys and values
 	buf      []byte              // scratch for building one key
+	enc      []byte              // scratch for encoding one record
 }
 
 type putList []kv
@@ -510,10 +555,11 @@ func (w *writeSet) putRecord(tx *bolt.Tx, r *poll.Record, oldLoc []byte) error {
 			}
 		}
 	}
-	enc, err := json.Marshal(r)
+	enc, err := appendRecord(w.enc[:0], r)
 	if err != nil {
 		return fmt.Errorf("store: encode poll %q: %w", p.ID, err)
 	}
+	w.enc = enc
 	v := w.carve(enc)
 	l := w.polls[p.QuestionID]
 	if l == nil {

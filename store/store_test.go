@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -300,8 +301,24 @@ func TestSnapshot(t *testing.T) {
 	if _, err := db.Retract(ps[0].ID, "op", nil); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := importText(t, db, head+"q,,B,2023-03-03,2023-03-04,800,39,56\n", false); err != nil {
+		t.Fatal(err) // a correction: B's second revision
+	}
 	s, err := db.Snapshot("q")
-	if err != nil || s.Question.ID != "q" || len(s.Records) != 2 || s.Version != db.Version() || s.Version == 0 {
-		t.Fatalf("snapshot %+v, %v; want both records (one retracted) at version %d", s, err, db.Version())
+	if err != nil || s.Question.ID != "q" || len(s.Polls) != 2 || len(s.Meta) != 2 || s.Version != db.Version() || s.Version == 0 {
+		t.Fatalf("snapshot %+v, %v; want both polls (one retracted) at version %d", s, err, db.Version())
+	}
+	if s.Retracted != 1 || s.Meta[0].Retracted == nil || s.Meta[0].RetractedBy != "op" || s.Meta[1].Retracted != nil {
+		t.Fatalf("retractions %d %+v", s.Retracted, s.Meta)
+	}
+	recs, _ := db.Records("q", true)
+	for i, r := range recs {
+		if !reflect.DeepEqual(*r.Current(), s.Polls[i]) || s.Meta[i].Revisions != len(r.Revisions) ||
+			!s.Meta[i].Recorded.Equal(r.Revisions[len(r.Revisions)-1].Recorded) {
+			t.Errorf("poll %d: snapshot %+v %+v, record %+v", i, s.Polls[i], s.Meta[i], r)
+		}
+	}
+	if s.Meta[1].Revisions != 2 || s.Polls[1].Results["oppose"] != 56 {
+		t.Errorf("the corrected poll: %+v %+v", s.Meta[1], s.Polls[1])
 	}
 }

@@ -1131,20 +1131,20 @@ func pollsTable(d *document, comp *Computed, r *request) {
 			answers = append(answers, id)
 		}
 	}
-	items := make([]pollItem, 0, len(comp.Records))
-	for i := range comp.Records {
-		rec := &comp.Records[i]
+	items := make([]pollItem, 0, len(comp.All))
+	for i := range comp.All {
+		rec := &comp.Meta[i]
 		if rec.Retracted != nil && !r.retracted {
 			continue
 		}
-		p := rec.Current()
+		p := &comp.All[i]
 		// every poll of the average, whatever from and to: they bound the
 		// days estimated, and polls outside them still carry weight
 		if !v.keep(p) {
 			continue
 		}
-		it := pollItem{Poll: *p, Midpoint: p.Midpoint(), Revision: len(rec.Revisions),
-			Recorded: rec.Revisions[len(rec.Revisions)-1].Recorded.UTC(), HouseEffects: map[string]num{}}
+		it := pollItem{Poll: *p, Midpoint: p.Midpoint(), Revision: rec.Revisions,
+			Recorded: rec.Recorded.UTC(), HouseEffects: map[string]num{}}
 		if len(v.Answers) > 0 {
 			it.Results = map[string]float64{}
 			for _, a := range answers {

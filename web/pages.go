@@ -599,11 +599,7 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 	}
 	d.Headline = newHeadline(lang, q, comp.Result, view.Answers)
 
-	for _, r := range comp.Records {
-		if r.Retracted != nil {
-			d.Retracted++
-		}
-	}
+	d.Retracted = comp.Retracted
 
 	if comp.Result != nil {
 		d.House = newEffectTable(lang, q, comp.Result.HouseEffects, func(name string) string { return name })
@@ -754,11 +750,11 @@ func newFormState(lang string, comp *Computed, view View) formState {
 	pollsters, modes := map[string]bool{}, map[poll.Mode]bool{}
 	var first, last poll.Date
 	seen := false
-	for _, r := range comp.Records {
-		if r.Retracted != nil {
+	for i := range comp.All {
+		if comp.Meta[i].Retracted != nil {
 			continue
 		}
-		p := r.Current()
+		p := &comp.All[i]
 		pollsters[p.Pollster] = true
 		modes[p.Mode] = true
 		if !seen || p.Start < first {

@@ -13,9 +13,14 @@ import (
 // download shows, computed once per question, view and data version.
 type Computed struct {
 	Question *poll.Question
-	// Records holds every poll of the question with its history,
-	// retracted ones included, in date order.
-	Records []poll.Record
+	// All holds the current revision of every poll of the question,
+	// retracted ones included, in date order; Meta[i] describes the
+	// record of All[i] (its revisions, its retraction). Histories are
+	// read per poll (store.DB.Record).
+	All  []poll.Poll
+	Meta []store.RecordMeta
+	// Retracted counts the retracted polls of All.
+	Retracted int
 	// Polls holds the polls the view averages: current revisions, not
 	// retracted, kept by the view's filters.
 	Polls []poll.Poll
@@ -47,8 +52,9 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 		}
 		// snap.Version may be newer than ver when a write committed in
 		// between: the data is labelled with the version it belongs to.
-		q, recs := snap.Question, snap.Records
-		c := &Computed{Question: q, Records: recs, Version: snap.Version, Calibration: snap.Calibration}
+		q := snap.Question
+		c := &Computed{Question: q, All: snap.Polls, Meta: snap.Meta, Retracted: snap.Retracted,
+			Version: snap.Version, Calibration: snap.Calibration}
 		if c.Polls, err = s.viewPolls(qid, snap, v); err != nil {
 			return nil, err
 		}
@@ -75,29 +81,42 @@ type keptPolls []poll.Poll
 
 func (k keptPolls) cacheBytes() int { return 64 + 400*len(k) }
 
+// sharedKept is kept polls that are the snapshot's own slice: their
+// memory is counted once, with the snapshot.
+type sharedKept []poll.Poll
+
+func (sharedKept) cacheBytes() int { return 64 }
+
 // viewPolls returns the polls of snap that v keeps: not retracted, kept by
 // its filters, in the records' order. Callers must not change them.
 func (s *Server) viewPolls(qid string, snap *store.Snapshot, v View) ([]poll.Poll, error) {
 	key := "kept|" + qid + "|" + url.Values{"pollster": v.Pollsters, "mode": View{Modes: v.Modes}.Query()["mode"]}.Encode()
 	val, err := s.cache.get(key, snap.Version, func() (any, error) {
-		out := make(keptPolls, 0, len(snap.Records))
-		for i := range snap.Records {
-			if snap.Records[i].Retracted != nil {
-				continue
-			}
-			if p := snap.Records[i].Current(); v.keep(p) {
-				out = append(out, *p)
+		all := true
+		for i := range snap.Polls {
+			if snap.Meta[i].Retracted != nil || !v.keep(&snap.Polls[i]) {
+				all = false
+				break
 			}
 		}
-		if len(out) < cap(out)/2 {
-			out = append(keptPolls(nil), out...) // a narrow filter keeps a small slice
+		if all { // the common case: no filter and no retraction
+			return sharedKept(snap.Polls), nil
+		}
+		var out keptPolls
+		for i := range snap.Polls {
+			if snap.Meta[i].Retracted == nil && v.keep(&snap.Polls[i]) {
+				out = append(out, snap.Polls[i])
+			}
 		}
 		return out, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if k := val.(keptPolls); len(k) > 0 {
+	if k, ok := val.(sharedKept); ok && len(k) > 0 {
+		return k, nil
+	}
+	if k, ok := val.(keptPolls); ok && len(k) > 0 {
 		return k, nil
 	}
 	return nil, nil
@@ -108,8 +127,10 @@ func (s *Server) viewPolls(qid string, snap *store.Snapshot, v View) ([]poll.Pol
 // and held once, not once per view.
 type cachedSnapshot struct{ *store.Snapshot }
 
-// cacheBytes estimates the memory the records hold.
-func (c cachedSnapshot) cacheBytes() int { return 1024 + 700*len(c.Records) }
+// cacheBytes estimates the memory the polls hold: each poll's fields,
+// its results map and its record's metadata (the strings that repeat are
+// shared).
+func (c cachedSnapshot) cacheBytes() int { return 1024 + 600*len(c.Polls) }
 
 // snapshot returns the question's records at data version ver (or
 // newer), from the cache when another view read them already.
