@@ -256,3 +256,36 @@ func TestCodec_LegacyJSON(t *testing.T) {
 		t.Fatalf("after the retraction: %v %+v", err, got)
 	}
 }
+
+// TestSchemaUpgrade: a schema-1 file is upgraded on open, and a file of a
+// newer schema is refused with a message.
+func TestSchemaUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setSchema := func(v string) {
+		if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put([]byte("schema"), []byte(v)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	schema := func() string {
+		var v string
+		db.bolt.View(func(tx *bolt.Tx) error { v = string(tx.Bucket(bucketMeta).Get([]byte("schema"))); return nil })
+		return v
+	}
+	setSchema("1")
+	db.Close()
+	if db, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	if got := schema(); got != "2" {
+		t.Fatalf("schema after opening a version-1 file: %q", got)
+	}
+	setSchema("3")
+	db.Close()
+	if _, err := Open(path); poll.ErrorCode(err) != poll.EINVALID {
+		t.Fatalf("a newer schema: %v", err)
+	}
+}

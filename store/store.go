@@ -50,8 +50,11 @@ import (
 	"github.com/pollagg/pollagg/poll"
 )
 
-// SchemaVersion is the layout version written to meta/schema.
-const SchemaVersion = 1
+// SchemaVersion is the layout version written to meta/schema. Version 2
+// stores poll records in the binary form of codec.go; it reads version
+// 1's JSON records as they are, and a pollagg that reads only version 1
+// refuses the file with a message instead of misreading it.
+const SchemaVersion = 2
 
 // OpenTimeout is how long Open waits for another process to release the file.
 const OpenTimeout = 1 * time.Second
