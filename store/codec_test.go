@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -287,5 +288,63 @@ func TestSchemaUpgrade(t *testing.T) {
 	db.Close()
 	if _, err := Open(path); poll.ErrorCode(err) != poll.EINVALID {
 		t.Fatalf("a newer schema: %v", err)
+	}
+}
+
+// BenchmarkDecodeRecord decodes 10,000 single-revision records as a
+// question's snapshot meets them: JSON as schema 1 stored them, the
+// binary form whole (Record), and its current poll alone (Snapshot). It
+// reports the stored bytes per record.
+//
+//	go test -run '^$' -bench DecodeRecord -benchmem ./store/
+func BenchmarkDecodeRecord(b *testing.B) {
+	const n = 10000
+	recs := make([]*poll.Record, n)
+	for i := range recs {
+		r := fullRecord()
+		r.Revisions = r.Revisions[1:]
+		r.Retracted, r.RetractedBy = nil, ""
+		p := &r.Revisions[0].Poll
+		p.ID, p.ExternalID = fmt.Sprintf("p%06d", i), ""
+		p.Pollster = fmt.Sprintf("Pollster %d", i%40)
+		p.Results = map[string]float64{"support": 30 + float64(i%100)/10, "oppose": 60 - float64(i%100)/10}
+		p.AnswerLabels, p.Notes, p.Wording = nil, "", ""
+		recs[i] = r
+	}
+	encode := map[string]func(*poll.Record) []byte{
+		"json":   func(r *poll.Record) []byte { v, _ := json.Marshal(r); return v },
+		"binary": func(r *poll.Record) []byte { v, _ := appendRecord(nil, r); return v },
+	}
+	for _, c := range []struct {
+		name, form string
+		current    bool
+	}{{"json", "json", false}, {"binary", "binary", false}, {"binary-current", "binary", true}} {
+		vals := make([][]byte, n)
+		size := 0
+		for i, r := range recs {
+			vals[i] = encode[c.form](r)
+			size += len(vals[i])
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				in := interner{}
+				for _, v := range vals {
+					var err error
+					if c.current {
+						var p poll.Poll
+						var m RecordMeta
+						err = decodeCurrent(v, &p, &m, in)
+					} else {
+						var r poll.Record
+						err = decodeRecord(v, &r, in)
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(size)/n, "stored-B/record")
+		})
 	}
 }
