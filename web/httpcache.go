@@ -186,7 +186,7 @@ func writeRepresentation(w http.ResponseWriter, req *http.Request, r *representa
 // If-Modified-Since against the data's last update.
 func notModified(req *http.Request, etag string, modified time.Time) bool {
 	if inm := req.Header.Get("If-None-Match"); inm != "" {
-		for _, t := range strings.Split(inm, ",") {
+		for t := range strings.SplitSeq(inm, ",") {
 			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 			if t == "*" || t == etag {
 				return true
@@ -205,7 +205,7 @@ func notModified(req *http.Request, etag string, modified time.Time) bool {
 // acceptsGzip reports whether an Accept-Encoding header accepts gzip (not
 // with q=0).
 func acceptsGzip(h string) bool {
-	for _, part := range strings.Split(h, ",") {
+	for part := range strings.SplitSeq(h, ",") { // no allocation: this runs on every download
 		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		coding = strings.ToLower(strings.TrimSpace(coding))
 		if coding != "gzip" && coding != "x-gzip" && coding != "*" {
