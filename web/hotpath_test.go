@@ -2,10 +2,14 @@ package web
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -95,5 +99,106 @@ func TestHotPathOffWhileLogging(t *testing.T) {
 	}
 	if s.serveHot(httptest.NewRecorder(), httptest.NewRequest("GET", target, nil)) {
 		t.Error("the hot path answered while requests are logged")
+	}
+}
+
+// TestHotPathSendfile: over a real connection, where the hot path sends a
+// large body from a file (sendfile), many concurrent repeated requests get
+// the bytes and headers of the full path, with and without gzip, and a
+// HEAD and a 304 still carry no body.
+func TestHotPathSendfile(t *testing.T) {
+	s := testServer(t, testDB(t, true))
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	target := "/api/v1/questions/" + mainQuestion + "/series?format=csv"
+	want := httptest.NewRecorder()
+	s.echo.ServeHTTP(want, httptest.NewRequest("GET", target, nil)) // the full path, remembered
+	if want.Code != http.StatusOK || want.Body.Len() < sendfileMin {
+		t.Fatalf("full path: %d, %d bytes (the test needs at least %d)", want.Code, want.Body.Len(), sendfileMin)
+	}
+	get := func(method string, headers ...string) (*http.Response, []byte, error) {
+		req, _ := http.NewRequest(method, srv.URL+target, nil)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		tr := &http.Transport{DisableCompression: true}
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return resp, b, err
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := 0; i < 64; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 10; j++ {
+				resp, b, err := get("GET")
+				if err != nil {
+					errs <- err
+					return
+				}
+				if resp.StatusCode != 200 || !bytes.Equal(b, want.Body.Bytes()) {
+					errs <- fmt.Errorf("%d, %d bytes, want %d", resp.StatusCode, len(b), want.Body.Len())
+					return
+				}
+				for k := range want.Header() {
+					if resp.Header.Get(k) != want.Header().Get(k) {
+						errs <- fmt.Errorf("%s = %q, want %q", k, resp.Header.Get(k), want.Header().Get(k))
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	rep, _, ok := s.recent.get(downloadKey{kind: KindSeries, id: mainQuestion, query: "format=csv"}, s.db.Version())
+	if !ok {
+		t.Fatal("not remembered")
+	}
+	if runtime.GOOS == "linux" && (rep.fileBody == nil || !rep.fileBody.ok) {
+		t.Error("the hot path did not send the body from a file")
+	}
+	// gzip: the precompressed bytes
+	wantGz := httptest.NewRecorder()
+	gzReq := httptest.NewRequest("GET", target, nil)
+	gzReq.Header.Set("Accept-Encoding", "gzip")
+	s.echo.ServeHTTP(wantGz, gzReq)
+	for i := 0; i < 2; i++ {
+		resp, b, err := get("GET", "Accept-Encoding", "gzip")
+		if err != nil || resp.Header.Get("Content-Encoding") != "gzip" || !bytes.Equal(b, wantGz.Body.Bytes()) {
+			t.Errorf("gzip: %v, %q, %d bytes, want %d", err, resp.Header.Get("Content-Encoding"), len(b), wantGz.Body.Len())
+		}
+	}
+	if resp, b, err := get("HEAD"); err != nil || resp.StatusCode != 200 || len(b) != 0 || resp.ContentLength != int64(want.Body.Len()) {
+		t.Errorf("HEAD: %v, %d bytes", err, len(b))
+	}
+	if resp, b, err := get("GET", "If-None-Match", want.Header().Get("ETag")); err != nil || resp.StatusCode != http.StatusNotModified || len(b) != 0 {
+		t.Errorf("If-None-Match: %v, %d bytes", err, len(b))
+	}
+}
+
+// BenchmarkServeHot is serveHot alone on a repeated series CSV request
+// (the request and the writer reused): what the hot path allocates
+// itself, apart from net/http's request and header map.
+func BenchmarkServeHot(b *testing.B) {
+	s := testServer(b, testDB(b, true))
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/questions/"+testQuestionID+"/series?format=csv", nil)
+	w := &discardWriter{h: http.Header{}}
+	s.ServeHTTP(w, req) // the full path remembers it
+	b.ReportAllocs()
+	for b.Loop() {
+		clear(w.h)
+		if !s.serveHot(w, req) {
+			b.Fatal("not on the hot path")
+		}
 	}
 }

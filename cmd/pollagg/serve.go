@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"runtime/debug"
@@ -15,7 +16,7 @@ import (
 func init() {
 	register(&command{
 		name:    "serve",
-		usage:   "[--db FILE] [--addr :8080] [--no-seed] [--max-upload BYTES] [--upload-rate N] [--memory-limit MIB] [--quiet]",
+		usage:   "[--db FILE] [--addr :8080] [--no-seed] [--max-upload BYTES] [--upload-rate N] [--memory-limit MIB] [--gc-percent N] [--quiet]",
 		summary: "serve the dashboard, the read API and the upload API (seeds a new database with the demo polls)",
 		run:     cmdServe,
 	})
@@ -33,11 +34,17 @@ func cmdServe(ctx context.Context, e *env) error {
 	fs.Float64Var(&uploadRate, "upload-rate", 1, "upload requests per second one client may make (bursts of 5)")
 	fs.BoolVar(&quiet, "quiet", false, "do not log a line per request (errors are still logged)")
 	memLimit := fs.Int64("memory-limit", 256, "soft memory limit in `MIB`: the garbage collector works harder near it and hands memory back (0: none; GOMEMLIMIT, when set, wins)")
+	gcPercent := fs.Int("gc-percent", 400, "heap growth in `PERCENT` before a garbage collection, applied only under a memory limit (--memory-limit or GOMEMLIMIT): the server's live heap is small, so Go's default of 100 collects many times a second under load, while the limit still bounds the heap (GOGC, when set, wins)")
 	if err := parse(fs, e); err != nil {
 		return err
 	}
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(*memLimit << 20)
+	}
+	// Without a limit a higher percentage would let the heap grow unbounded
+	// with the live data: only under one.
+	if *gcPercent > 0 && os.Getenv("GOGC") == "" && debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		debug.SetGCPercent(*gcPercent)
 	}
 	db, err := store.Open(dbPath)
 	if err != nil {
