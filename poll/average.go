@@ -36,6 +36,7 @@ func Average(q *Question, polls []Poll, o Options) (res *Result, err error) {
 	res = &Result{QuestionID: q.ID, Options: o}
 	res.Series = e.series()
 	res.HouseEffects, res.ModeEffects = e.effects()
+	res.modeGaps = e.allModeGaps()
 	res.Weights = e.influence(pr.to)
 	return res, nil
 }

@@ -151,6 +151,8 @@ type Result struct {
 	ModeEffects []HouseEffect `json:"mode_effects,omitempty"`
 	// Weights is each poll's share of the estimate on the last day.
 	Weights []PollWeight `json:"weights"`
+
+	modeGaps []ModeGap // every pair of modes' gap, for ModeGap
 }
 
 // AnswerSeries is the daily average of one answer option.

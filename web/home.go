@@ -140,45 +140,21 @@ type modeGapRow struct {
 func (r modeGapRow) Signed() string { return effectCell{Effect: r.Gap, OK: true}.Signed() }
 
 // modeGapRows returns the ARS-minus-live gap of each answer the view's
-// polls of both modes report; none when either mode is missing or the fit
-// fails (the page then shows the mode table alone).
-func (s *Server) modeGapRows(lang string, comp *Computed, view View) []modeGapRow {
+// polls of both modes report, from the average's own fit (the one behind
+// the mode effects beside it); none when either mode is missing.
+func modeGapRows(lang string, comp *Computed) []modeGapRow {
 	if comp.Result == nil || len(comp.Result.ModeEffects) == 0 {
 		return nil
 	}
-	gaps := s.modeGaps(comp, view)
 	var out []modeGapRow
-	for _, g := range gaps {
-		o, _ := comp.Question.Option(g.Option)
-		if o.Undecided {
+	for _, o := range comp.Question.Options {
+		g, ok := comp.Result.ModeGap(o.ID, poll.ModeLive, poll.ModeARS)
+		if !ok || o.Undecided {
 			continue
 		}
 		out = append(out, modeGapRow{Label: o.Label(lang), Gap: g.Gap, SE: g.SE, PollsA: g.PollsA, PollsB: g.PollsB})
 	}
 	return out
-}
-
-// modeGapList is a cached result of poll.ModeGaps.
-type modeGapList []poll.ModeGap
-
-func (l modeGapList) cacheBytes() int { return 64 + 96*len(l) }
-
-// modeGaps fits the view's polls for the ARS-minus-live gaps once per data
-// version and filter, whatever the language, page, sort or method: the fit
-// (house and mode effects by kalman) is the same for every method.
-func (s *Server) modeGaps(comp *Computed, view View) []poll.ModeGap {
-	kv := view
-	kv.Options.Method = poll.MethodKalman
-	kv.Answers = nil
-	key := "modegap|" + comp.Question.ID + "|" + kv.Key()
-	val, err := s.cache.get(key, comp.Version, func() (any, error) {
-		gaps, err := poll.ModeGaps(comp.Question, comp.Polls, view.Options, poll.ModeLive, poll.ModeARS)
-		return modeGapList(gaps), err
-	})
-	if err != nil {
-		return nil
-	}
-	return val.(modeGapList)
 }
 
 func init() {

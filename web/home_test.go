@@ -75,7 +75,9 @@ func TestRepostSaysSoOnPollPage(t *testing.T) {
 }
 
 // TestModeGapOnPage: the approval page gives the ARS-minus-live gap of each
-// answer as poll.ModeGaps computes it; a question without ARS polls has none.
+// answer from the average's own fit, which for the demo's options is what
+// poll.ModeGaps (and `pollagg mode-gap`) computes; a question without ARS
+// polls has none.
 func TestModeGapOnPage(t *testing.T) {
 	db := testDB(t, true)
 	s := testServer(t, db)

@@ -435,7 +435,7 @@ func (s *Server) questionPage(c echo.Context) error {
 			return "", "", nil, err
 		}
 		data.Related = s.relatedLinks(lang, comp.Question)
-		data.ModeGaps = s.modeGapRows(lang, comp, view)
+		data.ModeGaps = modeGapRows(lang, comp)
 		if data.Table, err = newPollTable(lang, comp, data.Answers, order, data.View, table, static); err != nil {
 			return "", "", nil, err
 		}
