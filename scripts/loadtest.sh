@@ -15,7 +15,8 @@
 #
 # Settings (environment): DURATION (10s), THREADS (2), CONNECTIONS (64),
 # ROUNDS (2: the servers take turns and each keeps its best round),
-# QUESTION (kr-forced-labor-plan-2023, else the first question).
+# QUESTION (kr-forced-labor-plan-2023, else the first question), SERVE_FLAGS
+# (more flags for pollagg serve, e.g. "--gc-percent 100").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -87,7 +88,7 @@ timeout 300 go build -o "$WORK/pollagg" ./cmd/pollagg
 DB=$WORK/pollagg.db
 GO_PORT=$(free_port)
 start_pollagg() {
-	"$WORK/pollagg" serve --db "$DB" --addr "127.0.0.1:$GO_PORT" --quiet >"$WORK/serve.log" 2>&1 &
+	"$WORK/pollagg" serve --db "$DB" --addr "127.0.0.1:$GO_PORT" --quiet ${SERVE_FLAGS:-} >"$WORK/serve.log" 2>&1 &
 	GO_PID=$!
 	wait_http "http://127.0.0.1:$GO_PORT/healthz" "$GO_PID" || { say "pollagg did not start:"; cat "$WORK/serve.log" >&2; exit 1; }
 }

@@ -8,6 +8,7 @@
 #
 #	bash scripts/scale.sh          # 100,000 polls
 #	bash scripts/scale.sh 10000
+#	SERVE_FLAGS='--memory-limit 128' bash scripts/scale.sh   # flags for pollagg serve
 set -euo pipefail
 n="${1:-100000}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,7 +31,7 @@ for i in range(n):
 PY
 "$tmp/pollagg" import --db "$tmp/p.db" "$tmp/big.csv" >/dev/null
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-"$tmp/pollagg" serve --db "$tmp/p.db" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
+"$tmp/pollagg" serve --db "$tmp/p.db" --addr "127.0.0.1:$port" ${SERVE_FLAGS:-} >"$tmp/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 a="http://127.0.0.1:$port"

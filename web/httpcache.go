@@ -76,8 +76,16 @@ func newRepresentation(body []byte, contentType, fileName string, attachment boo
 		modified:    modified.UTC().Truncate(time.Second),
 	}
 	if len(body) >= gzipMin {
+		// The best compression for what is served most (a series, a
+		// page of the API); Go's default level past bigPage, where the
+		// best costs 2.3 times as long for 2.5% fewer bytes (100,000
+		// polls as CSV: 2.61 MB in 1.15 s against 2.68 MB in 0.50 s).
+		level := gzip.BestCompression
+		if len(body) > bigPage {
+			level = gzip.DefaultCompression
+		}
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw, _ := gzip.NewWriterLevel(&buf, level)
 		zw.Write(body)
 		zw.Close()
 		if buf.Len() < len(body) {
