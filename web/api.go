@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/httpcache"
 )
 
 // apiRoutes registers the researchers' read API and its documentation:
@@ -93,7 +94,7 @@ type recentDownloads struct {
 
 type recentDownload struct {
 	version uint64
-	rep     *representation
+	rep     *httpcache.Representation
 	vary    bool
 }
 
@@ -101,7 +102,7 @@ func newRecentDownloads(max, maxBytes int) *recentDownloads {
 	return &recentDownloads{max: max, maxBytes: maxBytes, entries: map[downloadKey]recentDownload{}}
 }
 
-func (r *recentDownloads) get(key downloadKey, version uint64) (*representation, bool, bool) {
+func (r *recentDownloads) get(key downloadKey, version uint64) (*httpcache.Representation, bool, bool) {
 	r.mu.RLock()
 	e, ok := r.entries[key]
 	r.mu.RUnlock()
@@ -111,8 +112,8 @@ func (r *recentDownloads) get(key downloadKey, version uint64) (*representation,
 	return e.rep, e.vary, true
 }
 
-func (r *recentDownloads) put(key downloadKey, version uint64, rep *representation, vary bool) {
-	size := len(rep.body) + len(rep.gz)
+func (r *recentDownloads) put(key downloadKey, version uint64, rep *httpcache.Representation, vary bool) {
+	size := rep.Len()
 	if size > r.maxBytes {
 		return
 	}

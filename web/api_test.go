@@ -23,6 +23,7 @@ import (
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/pollcsv"
 	"github.com/pollagg/pollagg/store"
+	"github.com/pollagg/pollagg/web/httpcache"
 )
 
 // testQuestionID is the demo question the API tests read most.
@@ -900,7 +901,7 @@ func TestLinkForms(t *testing.T) {
 
 func TestRecentDownloadsBounded(t *testing.T) {
 	r := newRecentDownloads(3, 100)
-	small := &representation{body: make([]byte, 30)}
+	small := httpcache.New(make([]byte, 30), "text/plain", "small.txt", false, time.Time{})
 	for i, k := range []string{"a", "b", "c"} {
 		r.put(downloadKey{id: k}, 1, small, false)
 		if len(r.entries) != i+1 {
@@ -917,7 +918,7 @@ func TestRecentDownloadsBounded(t *testing.T) {
 	if _, _, ok := r.get(downloadKey{id: "d"}, 2); ok {
 		t.Error("an entry answered for another data version")
 	}
-	r.put(downloadKey{id: "big"}, 1, &representation{body: make([]byte, 101)}, false)
+	r.put(downloadKey{id: "big"}, 1, httpcache.New(make([]byte, 101), "text/plain", "big.txt", false, time.Time{}), false)
 	if _, _, ok := r.get(downloadKey{id: "big"}, 1); ok {
 		t.Error("a body over the budget was kept")
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/httpcache"
 )
 
 // This file builds the read API's downloads: the same documents in JSON
@@ -64,11 +65,11 @@ func (s *Server) Download(kind, questionID string, query url.Values) (*Download,
 	if err != nil {
 		return nil, err
 	}
-	body, err := r.plain()
+	body, err := r.Plain()
 	if err != nil {
 		return nil, err
 	}
-	return &Download{Body: body, ContentType: r.contentType, FileName: r.fileName, ETag: r.etag}, nil
+	return &Download{Body: body, ContentType: r.ContentType(), FileName: r.FileName(), ETag: r.ETag()}, nil
 }
 
 // request is one parsed download request.
@@ -194,7 +195,7 @@ func negotiateFormat(query url.Values, accept string) (format string, fromAccept
 // download returns the encoded download for a request, from the cache when
 // the data has not changed. The cache key is the request's canonical form,
 // so equivalent URLs share one entry and one ETag.
-func (s *Server) download(kind, qid string, query url.Values, accept string) (*representation, bool, error) {
+func (s *Server) download(kind, qid string, query url.Values, accept string) (*httpcache.Representation, bool, error) {
 	r, err := parseRequest(kind, qid, query, accept)
 	if err != nil {
 		return nil, false, err
@@ -205,7 +206,7 @@ func (s *Server) download(kind, qid string, query url.Values, accept string) (*r
 	if err != nil {
 		return nil, false, err
 	}
-	return val.(*representation), r.fromAccept, nil
+	return val.(*httpcache.Representation), r.fromAccept, nil
 }
 
 // canonical returns the request's parameters with the view's defaults left
@@ -297,7 +298,7 @@ func shortHash(s string) string {
 }
 
 // encode builds the download of r from the database at its current version.
-func (s *Server) encode(r *request) (*representation, error) {
+func (s *Server) encode(r *request) (*httpcache.Representation, error) {
 	var d *document
 	var err error
 	switch r.kind {
@@ -318,7 +319,7 @@ func (s *Server) encode(r *request) (*representation, error) {
 	} else if body, err = d.json(); err != nil {
 		return nil, fmt.Errorf("web: encode %s: %w", r.kind, err)
 	}
-	return newRepresentation(body, ct, r.fileName(d.head.DataVersion), r.format == FormatCSV, d.modified), nil
+	return httpcache.New(body, ct, r.fileName(d.head.DataVersion), r.format == FormatCSV, d.modified), nil
 }
 
 // document is one download before encoding: a head that says what it is

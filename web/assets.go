@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+	"github.com/pollagg/pollagg/web/httpcache"
 )
 
 // Static files cost nothing to serve: each embedded file is hashed and
@@ -80,7 +81,7 @@ func newAsset(name string, b []byte) *asset {
 	if ctype == "" {
 		ctype = http.DetectContentType(b)
 	}
-	if compressible(ctype) && len(b) >= gzipMin {
+	if compressible(ctype) && len(b) >= httpcache.GzipMin {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		zw.Write(b)
@@ -121,6 +122,13 @@ func assetURL(name string) string {
 	return "/static/" + name
 }
 
+// Header values every static file shares (net/http only reads them).
+var (
+	assetVary = []string{"Accept-Encoding"}
+	assetGzip = []string{"gzip"}
+	assetETag = http.CanonicalHeaderKey("ETag")
+)
+
 // serveStatic answers GET and HEAD /static/*: a fingerprinted name (or a
 // plain one with ?v= of the current content) is immutable, a plain name
 // is kept a day; either with an ETag, 304 to a matching If-None-Match,
@@ -142,20 +150,20 @@ func serveStatic(c echo.Context) error {
 	} else {
 		h.Set(echo.HeaderCacheControl, cacheStatic)
 	}
-	h[echo.HeaderVary] = hVary
+	h[echo.HeaderVary] = assetVary
 	body, hETag, hLength := a.body, a.hETag, a.hLength
-	useGz := a.gz != nil && acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	useGz := a.gz != nil && httpcache.AcceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
 	if useGz {
 		body, hETag, hLength = a.gz, a.hETagGz, a.hLengthGz
 	}
-	h[hdrETag] = hETag
+	h[assetETag] = hETag
 	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatch(inm, hETag[0]) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	h[echo.HeaderContentType] = a.hType
 	h[echo.HeaderContentLength] = hLength
 	if useGz {
-		h[echo.HeaderContentEncoding] = hContentGzip
+		h[echo.HeaderContentEncoding] = assetGzip
 	}
 	c.Response().WriteHeader(http.StatusOK)
 	if c.Request().Method == http.MethodHead {

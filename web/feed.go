@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/httpcache"
 )
 
 // Atom feeds
@@ -304,15 +305,15 @@ func (s *Server) serveFeed(c echo.Context, qid string) error {
 		if err != nil {
 			return nil, err
 		}
-		r := newRepresentation(body, AtomMediaType, "feed.atom", false, s.db.Updated())
-		r.gz = nil // the gzip middleware compresses feeds (skipGzip does not list them)
+		r := httpcache.New(body, AtomMediaType, "feed.atom", false, s.db.Updated())
+		r.DropGzip() // the gzip middleware compresses feeds (skipGzip does not list them)
 		return r, nil
 	})
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Language", lang)
-	return serveRepresentation(c, val.(*representation), false)
+	return serveRepresentation(c, val.(*httpcache.Representation), false)
 }
 
 // FeedLink is the link to the Atom feed of the page at path ("/" for the

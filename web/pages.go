@@ -24,6 +24,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/httpcache"
 )
 
 // staticFiles holds web/static: the stylesheet, our scripts (chart.js,
@@ -221,7 +222,7 @@ func (s *Server) servePage(c echo.Context, key string, query url.Values, render 
 	h.Set("Content-Language", lang)
 	h.Set("Cache-Control", "no-cache")
 	etag := pg.etag
-	gz := precompressedPages[c.Path()] && acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	gz := precompressedPages[c.Path()] && httpcache.AcceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding))
 	if gz {
 		etag = pg.etagGz
 	}
