@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -136,6 +137,15 @@ func BenchmarkScale(b *testing.B) {
 				b.StopTimer()
 				b.ReportMetric(float64(len(page)), "page-B")
 				b.ReportMetric(float64(servedGz), "page-gz-B")
+				if mode == "warm-gzip" {
+					// what the server keeps for the question once its page
+					// is built: the live heap after a collection (the
+					// process's RSS is scripts/scale.sh's)
+					runtime.GC()
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "live-heap-MB")
+				}
 			})
 		}
 	}
