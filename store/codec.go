@@ -122,10 +122,13 @@ func decodeRecord(v []byte, r *poll.Record, in interner) error {
 	n := d.header(r)
 	r.Revisions = make([]poll.Revision, n)
 	d.revision(&r.Revisions[n-1])
-	if d.err == nil && d.uvarint() > 0 {
-		for i := 0; i < n-1 && d.err == nil; i++ {
-			d.revision(&r.Revisions[i])
-		}
+	// the older revisions, which must fill their length exactly
+	old := decoder{b: d.bytes(d.uvarint()), in: in}
+	for i := 0; i < n-1 && old.err == nil; i++ {
+		old.revision(&r.Revisions[i])
+	}
+	if err := old.finish(); err != nil && d.err == nil {
+		d.err = err
 	}
 	return d.finish()
 }
@@ -165,9 +168,7 @@ func decodeCurrent(v []byte, p *poll.Poll, m *RecordMeta, in interner) error {
 	d.revision(&rev)
 	*p = rev.Poll
 	*m = RecordMeta{Revisions: n, Recorded: rev.Recorded, Retracted: r.Retracted, RetractedBy: r.RetractedBy}
-	if d.err == nil {
-		d.skip(int(d.uvarint()))
-	}
+	d.bytes(d.uvarint()) // the older revisions, not read
 	return d.finish()
 }
 
@@ -311,24 +312,21 @@ func (d *decoder) byte() byte {
 	return c
 }
 
-func (d *decoder) skip(n int) {
-	if n < 0 || n > len(d.b) {
+// bytes returns the next n bytes.
+func (d *decoder) bytes(n uint64) []byte {
+	if n > uint64(len(d.b)) {
 		d.fail()
-		return
+		return nil
 	}
+	b := d.b[:n]
 	d.b = d.b[n:]
+	return b
 }
 
 // string reads a string, shared through the interner when shared.
 func (d *decoder) string(shared bool) string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.fail()
-		return ""
-	}
-	b := d.b[:n]
-	d.b = d.b[n:]
-	if n == 0 {
+	b := d.bytes(d.uvarint())
+	if len(b) == 0 {
 		return ""
 	}
 	if shared {

@@ -348,3 +348,20 @@ func BenchmarkDecodeRecord(b *testing.B) {
 		})
 	}
 }
+
+// TestCodec_OlderRevisionsExact: a record that claims older revisions
+// must hold them, exactly.
+func TestCodec_OlderRevisionsExact(t *testing.T) {
+	r := fullRecord()
+	b, _ := appendRecord(nil, r)
+	cur, _ := appendRecord(nil, &poll.Record{Revisions: r.Revisions[1:], Retracted: r.Retracted, RetractedBy: r.RetractedBy})
+	// cur with its count raised to 2 and no older revisions after it
+	forged := append([]byte{recordV1, 2}, cur[2:]...)
+	var got poll.Record
+	if err := decodeRecord(forged, &got, nil); err == nil {
+		t.Errorf("two revisions claimed, one stored: decoded %+v", got)
+	}
+	if err := decodeRecord(b, &got, nil); err != nil || len(got.Revisions) != 2 {
+		t.Fatalf("the real record: %v", err)
+	}
+}
