@@ -11,6 +11,7 @@ import (
 
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/web/httpcache"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // apiRoutes registers the researchers' read API and its documentation:
@@ -193,7 +194,7 @@ type apiEndpoint struct {
 
 // apiPage renders the human-readable API page.
 func (s *Server) apiPage(c echo.Context) error {
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	qs, err := s.db.Questions()
 	if err != nil {
 		return err
@@ -248,5 +249,5 @@ func (s *Server) apiPage(c echo.Context) error {
 		{"/api/v1/pollsters", "api.e.pollsters", "/api/v1/pollsters"},
 		{"/api/v1/openapi.json", "api.e.openapi", ""},
 	}
-	return s.render(c, http.StatusOK, "api", translate(lang, "api.title"), d)
+	return s.render(c, http.StatusOK, "api", site.Translate(lang, "api.title"), d)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/web/httpcache"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // This file builds the read API's downloads: the same documents in JSON
@@ -145,7 +146,7 @@ func parseRequest(kind, qid string, query url.Values, accept string) (*request, 
 		}
 	}
 	if vs := query["include_retracted"]; len(vs) > 0 && strings.TrimSpace(vs[len(vs)-1]) != "" {
-		if r.retracted, err = parseBoolParam("include_retracted", vs[len(vs)-1]); err != nil {
+		if r.retracted, err = site.ParseBool("include_retracted", vs[len(vs)-1]); err != nil {
 			return nil, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // lastBand returns the estimate and band width (upper - lower) of answer
@@ -296,7 +297,7 @@ func TestPollstersPage(t *testing.T) {
 	s := testServer(t, db)
 	for _, lang := range []string{"ko", "en"} {
 		body := pageOK(t, s, "/pollsters?lang="+lang)
-		if !strings.Contains(body, `id="no-ratings"`) || !strings.Contains(body, translate(lang, "pr.none")) {
+		if !strings.Contains(body, `id="no-ratings"`) || !strings.Contains(body, site.Translate(lang, "pr.none")) {
 			t.Errorf("%s, no calibration: the page does not say there are no ratings", lang)
 		}
 	}
@@ -313,7 +314,7 @@ func TestPollstersPage(t *testing.T) {
 		if strings.Contains(body, evil) || !strings.Contains(body, html.EscapeString(evil)) && !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 			t.Errorf("%s: the pollster <script> is not escaped", lang)
 		}
-		for _, want := range []string{`data-pollster="Alpha"`, "dem −1.5 (0.8)", "&#43;0.3 <span class=\"se\">(±0.5)</span>", html.EscapeString(translate(lang, "pr.shrink")), "kalman 2.10 (±0.30), 0.00 (±0.00)"} {
+		for _, want := range []string{`data-pollster="Alpha"`, "dem −1.5 (0.8)", "&#43;0.3 <span class=\"se\">(±0.5)</span>", html.EscapeString(site.Translate(lang, "pr.shrink")), "kalman 2.10 (±0.30), 0.00 (±0.00)"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s: the page lacks %q", lang, want)
 			}

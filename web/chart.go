@@ -10,6 +10,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // ChartID is the DOM id of the chart's element and of its JSON block. It
@@ -88,13 +89,13 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 	keepAnswer := func(id string) bool { return len(view.Answers) == 0 || slices.Contains(view.Answers, id) }
 
 	p := &chartPayload{Lang: lang, Text: map[string]string{
-		"estimate": translate(lang, "chart.estimate"),
-		"band":     translate(lang, "chart.band"),
-		"polls":    translate(lang, "chart.polls"),
-		"n":        translate(lang, "chart.n"),
-		"weight":   translate(lang, "chart.weight"),
-		"sponsor":  translate(lang, "chart.sponsor"),
-		"result":   translate(lang, "chart.result"),
+		"estimate": site.Translate(lang, "chart.estimate"),
+		"band":     site.Translate(lang, "chart.band"),
+		"polls":    site.Translate(lang, "chart.polls"),
+		"n":        site.Translate(lang, "chart.n"),
+		"weight":   site.Translate(lang, "chart.weight"),
+		"sponsor":  site.Translate(lang, "chart.sponsor"),
+		"result":   site.Translate(lang, "chart.result"),
 	}}
 
 	// the polls the dots stand for, with what their tooltips show, in
@@ -135,7 +136,7 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 		if pl.Sponsor != "" {
 			cp.Sponsor[i] = sponsors.id(pl.Sponsor)
 		}
-		cp.Mode[i] = modes.id(translate(lang, "mode."+modeName(pl.Mode)))
+		cp.Mode[i] = modes.id(site.Translate(lang, "mode."+modeName(pl.Mode)))
 	}
 	cp.Results = []chartShares{}
 	for _, o := range q.Options {
@@ -264,7 +265,7 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Data: legend, Top: "0", Left: "0", Type: "scroll"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithToolboxOpts(opts.Toolbox{Show: opts.Bool(true), Right: "0", Top: "0", Feature: &opts.ToolBoxFeature{
-			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Type: "png", Name: "pollagg-" + q.ID, Title: translate(lang, "chart.save")},
+			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true), Type: "png", Name: "pollagg-" + q.ID, Title: site.Translate(lang, "chart.save")},
 		}}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "time", Min: ms(xmin), Max: ms(xmax)}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "value", Min: ymin, Max: ymax, AxisLabel: &opts.AxisLabel{Formatter: "{value}%"}}),

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // Newsrooms' routes
@@ -75,7 +76,7 @@ func (s *Server) embedPage(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Content-Security-Policy", EmbedContentSecurityPolicy)
 	h.Del(echo.HeaderXFrameOptions)
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	static := isStaticExport(c)
 	query := view.Query()
 	return s.servePage(c, "embed|"+qid+"|"+view.Key(), query, func() (string, string, any, error) {
@@ -162,8 +163,8 @@ func (s *Server) oembed(c echo.Context) error {
 	}
 	query := u.Query()
 	lang := query.Get("lang")
-	if !isLang(lang) {
-		lang = langOf(c)
+	if !site.IsLang(lang) {
+		lang = site.LangOf(c)
 	}
 	view, err := parseViewValues(query, q)
 	if err != nil {
@@ -218,7 +219,7 @@ func siteBase(c echo.Context) string {
 // questions/ID/feed.atom (and the same under en/).
 func newsroomJobs(qs []poll.Question) []exportJob {
 	var jobs []exportJob
-	for _, lang := range languages {
+	for _, lang := range site.Languages {
 		jobs = append(jobs, exportJob{url: "/feed.atom?lang=" + lang, file: feedFile(lang, "")})
 		for _, q := range qs {
 			p := "/embed/questions/" + q.ID

@@ -8,18 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
-
-// statusOf maps application error codes to HTTP statuses.
-var statusOf = map[string]int{
-	poll.EINVALID:      http.StatusBadRequest,
-	poll.ENOTFOUND:     http.StatusNotFound,
-	poll.ECONFLICT:     http.StatusConflict,
-	poll.EUNAUTHORIZED: http.StatusUnauthorized,
-	poll.EFORBIDDEN:    http.StatusForbidden,
-	poll.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	poll.EINTERNAL:     http.StatusInternalServerError,
-}
 
 // ErrorBody is the JSON shape of every error answer:
 //
@@ -40,7 +30,7 @@ type ErrorDetail struct {
 // errors (404 route, 405, 413 from the body limit, 429 from the rate
 // limiter) are found through errors.As, so wrapping never turns them into
 // 500s; *poll.Problems is 422 with every problem; other application errors
-// map through statusOf; anything else is a 500 whose details go only to
+// map through site.StatusOf; anything else is a 500 whose details go only to
 // the log.
 func errorDetail(err error) ErrorDetail {
 	var he *echo.HTTPError
@@ -54,23 +44,14 @@ func errorDetail(err error) ErrorDetail {
 		if m, ok := he.Message.(string); ok && m != "" {
 			msg = m
 		}
-		return ErrorDetail{Status: he.Code, Code: codeOfStatus(he.Code), Message: msg}
+		return ErrorDetail{Status: he.Code, Code: site.CodeOfStatus(he.Code), Message: msg}
 	}
 	code := poll.ErrorCode(err)
-	st, ok := statusOf[code]
+	st, ok := site.StatusOf(code)
 	if !ok {
 		st = http.StatusInternalServerError
 	}
 	return ErrorDetail{Status: st, Code: code, Message: poll.ErrorMessage(err)}
-}
-
-func codeOfStatus(st int) string {
-	for code, s := range statusOf {
-		if s == st {
-			return code
-		}
-	}
-	return strings.ReplaceAll(strings.ToLower(http.StatusText(st)), " ", "_")
 }
 
 // handleError is the Echo error handler: JSON for the API and for clients

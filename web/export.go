@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // ExportOptions tunes the static export.
@@ -169,7 +171,7 @@ func (s *Server) exportJobs() ([]exportJob, error) {
 		}
 	}
 	var jobs []exportJob
-	for _, lang := range languages {
+	for _, lang := range site.Languages {
 		for _, p := range pagePaths {
 			jobs = append(jobs, exportJob{url: p + "?lang=" + lang, file: staticPath(lang, p, nil) + "index.html"})
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/web/httpcache"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // Atom feeds
@@ -187,11 +188,11 @@ func buildFeed(lang string, q *poll.Question, entries []feedEntry, links feedLin
 	if q != nil {
 		qid = q.ID
 		f.ID = feedTagBase + "questions/" + q.ID + "/feed/" + lang
-		f.Title = translate(lang, "feed.question.title", q.Title(lang))
+		f.Title = site.Translate(lang, "feed.question.title", q.Title(lang))
 		f.Links = append(f.Links, atomLink{Rel: "alternate", Type: "text/html", Href: links.page("/questions/" + q.ID), HrefLang: lang})
 	} else {
 		f.ID = feedTagBase + "feed/" + lang
-		f.Title = translate(lang, "feed.site.title")
+		f.Title = site.Translate(lang, "feed.site.title")
 		f.Links = append(f.Links, atomLink{Rel: "alternate", Type: "text/html", Href: links.page("/"), HrefLang: lang})
 	}
 	f.Links = append(f.Links, atomLink{Rel: "self", Type: "application/atom+xml", Href: links.feed(qid)})
@@ -207,7 +208,7 @@ func buildFeed(lang string, q *poll.Question, entries []feedEntry, links feedLin
 			ID:       feedTagBase + e.id,
 			Title:    entryTitle(lang, &e),
 			Updated:  e.when.UTC().Format(time.RFC3339),
-			Category: atomCat{Term: e.kind, Label: translate(lang, "feed.kind."+e.kind)},
+			Category: atomCat{Term: e.kind, Label: site.Translate(lang, "feed.kind."+e.kind)},
 			Links:    []atomLink{{Rel: "alternate", Type: "text/html", Href: links.page("/polls/" + e.p.ID), HrefLang: lang}},
 			Summary:  atomText{Type: "text", Text: entrySummary(lang, &e)},
 		})
@@ -225,7 +226,7 @@ func buildFeed(lang string, q *poll.Question, entries []feedEntry, links feedLin
 
 // entryTitle is e.g. "New poll: Gallup Korea, Mar 7–8, 2023".
 func entryTitle(lang string, e *feedEntry) string {
-	return translate(lang, "feed.title."+e.kind, e.p.Pollster, fieldDates(lang, e.p.Start, e.p.End))
+	return site.Translate(lang, "feed.title."+e.kind, e.p.Pollster, fieldDates(lang, e.p.Start, e.p.End))
 }
 
 // entrySummary gives the question, the numbers and the sample:
@@ -234,23 +235,23 @@ func entrySummary(lang string, e *feedEntry) string {
 	var nums []string
 	for _, o := range e.q.Options {
 		if v, ok := e.p.Results[o.ID]; ok {
-			nums = append(nums, fmt.Sprintf("%s %s%%", o.Label(lang), formatNum(v, 1)))
+			nums = append(nums, fmt.Sprintf("%s %s%%", o.Label(lang), site.FormatNum(v, 1)))
 		}
 	}
 	var facts []string
 	if e.p.SampleSize > 0 {
-		facts = append(facts, "n="+formatNum(float64(e.p.SampleSize), 0))
+		facts = append(facts, "n="+site.FormatNum(float64(e.p.SampleSize), 0))
 	}
-	facts = append(facts, translate(lang, "mode."+modeName(e.p.Mode)))
+	facts = append(facts, site.Translate(lang, "mode."+modeName(e.p.Mode)))
 	if e.p.Sponsor != "" {
-		facts = append(facts, translate(lang, "feed.sponsor", e.p.Sponsor))
+		facts = append(facts, site.Translate(lang, "feed.sponsor", e.p.Sponsor))
 	}
 	s := fmt.Sprintf("%s: %s (%s)", e.q.Title(lang), strings.Join(nums, ", "), strings.Join(facts, "; "))
 	switch e.kind {
 	case "correction":
-		s = translate(lang, "feed.note.correction", e.rev) + " " + s
+		s = site.Translate(lang, "feed.note.correction", e.rev) + " " + s
 	case "retraction":
-		s = translate(lang, "feed.note.retraction") + " " + s
+		s = site.Translate(lang, "feed.note.retraction") + " " + s
 	}
 	return s
 }
@@ -268,7 +269,7 @@ func (s *Server) questionFeed(c echo.Context) error {
 // serveFeed answers with the feed of question qid ("" for the site), from
 // the cache while the data has not changed.
 func (s *Server) serveFeed(c echo.Context, qid string) error {
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	links := feedLinks{lang: lang}
 	if st := exportOf(c); st != nil {
 		links.static = true

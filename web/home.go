@@ -5,6 +5,7 @@ import (
 
 	"github.com/pollagg/pollagg/data"
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // indexGroup is one titled group of question cards on the index page.
@@ -88,7 +89,7 @@ func groupEntries(lang string, entries []indexEntry) []indexGroup {
 	}
 	if len(rest.Entries) > 0 {
 		if len(out) > 0 {
-			rest.Title = translate(lang, "index.other")
+			rest.Title = site.Translate(lang, "index.other")
 		}
 		out = append(out, rest)
 	}
@@ -116,7 +117,7 @@ func (s *Server) relatedLinks(lang string, q *poll.Question) []relatedLink {
 }
 
 func init() {
-	addMessages(map[string][2]string{
+	site.AddMessages(map[string][2]string{
 		"index.other":         {"그 밖의 질문", "Other questions"},
 		"index.pollsters":     {"조사기관 %d곳", "%d pollsters"},
 		"index.pollsters.one": {"조사기관 %d곳", "%d pollster"},
@@ -158,7 +159,7 @@ func modeGapRows(lang string, comp *Computed) []modeGapRow {
 }
 
 func init() {
-	addMessages(map[string][2]string{
+	site.AddMessages(map[string][2]string{
 		"q.modegap": {"ARS 조사와 전화면접 조사의 차이(ARS − 면접, 괄호 안은 표준오차)", "ARS polls minus live-interview polls (standard error in brackets)"},
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // TestIndexGroups: the demo's questions come in their groups, titled in the
@@ -91,7 +92,7 @@ func TestModeGapOnPage(t *testing.T) {
 	line := regexp.MustCompile(`<p class="mode-gap" id="mode-gap">[^\n]*</p>`).FindString(page)
 	for _, g := range gaps {
 		o, _ := q.Option(g.Option)
-		w := o.Label("en") + " <strong>" + htmlText(effectCell{Effect: g.Gap, OK: true}.Signed()) + "</strong> (" + formatNum(g.SE, 1) + ")"
+		w := o.Label("en") + " <strong>" + htmlText(effectCell{Effect: g.Gap, OK: true}.Signed()) + "</strong> (" + site.FormatNum(g.SE, 1) + ")"
 		if !strings.Contains(line, strings.ReplaceAll(w, "+", "&#43;")) {
 			t.Errorf("mode gap line %q lacks %q", line, w)
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // Link returns the URL of an internal page, static file or download in the
@@ -96,7 +98,7 @@ func staticPath(lang, path string, q url.Values) string {
 		return path[1:] + "." + ext
 	}
 	prefix := ""
-	if lang != languages[0] {
+	if lang != site.Languages[0] {
 		prefix = lang + "/"
 	}
 	if path == "/" {

@@ -1,10 +1,12 @@
 package web
 
+import "github.com/pollagg/pollagg/web/site"
+
 // Site-wide strings: the layout's navigation, footer and error pages.
 // Each area keeps its own strings beside its code (messages_dashboard.go,
 // and so on); every key has a Korean and an English text.
 func init() {
-	addMessages(map[string][2]string{
+	site.AddMessages(map[string][2]string{
 		"site.name":         {"pollagg", "pollagg"},
 		"site.tagline":      {"공개 여론조사 평균", "Public opinion poll averages"},
 		"nav.label":         {"사이트 메뉴", "Site menu"},

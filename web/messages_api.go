@@ -1,8 +1,10 @@
 package web
 
+import "github.com/pollagg/pollagg/web/site"
+
 // Messages of the API page (templates/api.html): [Korean, English].
 func init() {
-	addMessages(map[string][2]string{
+	site.AddMessages(map[string][2]string{
 		"api.title": {"데이터 API와 내려받기", "Data API and downloads"},
 		"api.intro": {
 			"모든 평균과 그 바탕이 된 조사를 JSON 또는 CSV로 내려받을 수 있습니다. 파일마다 그 숫자를 만든 매개변수와 데이터 버전이 함께 적혀 있어, 같은 요청은 같은 데이터에서 언제나 같은 바이트를 돌려줍니다. R, pandas, 스프레드시트에서 한 줄로 불러오세요.",

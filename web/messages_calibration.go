@@ -1,9 +1,11 @@
 package web
 
+import "github.com/pollagg/pollagg/web/site"
+
 // Calibration against reality: the band's meaning, results, the form's
 // shared error and ratings, and the pollster ratings page.
 func init() {
-	addMessages(map[string][2]string{
+	site.AddMessages(map[string][2]string{
 		"q.band":             {"음영 구간은 실제 비율이 95%% 확률로 들어 있는 범위로, 모든 조사가 함께 틀리는 오차 ±%s%%p를 포함합니다(%s).", "The shaded band is where the true share lies with 95%% probability, allowing for ±%s points of error that all polls share (%s)."},
 		"q.band.learned":     {"결과가 있는 질문 %d개에서 학습한 값, 조사기관 %d곳 기준", "learned from %d questions with results, for %d pollsters"},
 		"q.band.default":     {"기본값: 공표된 선거 여론조사 연구에서, 조사기관 %d곳 기준", "the default for %d pollsters, from published election polls"},

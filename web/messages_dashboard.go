@@ -1,9 +1,11 @@
 package web
 
+import "github.com/pollagg/pollagg/web/site"
+
 // The readers' dashboard: the question list, the question page with its
 // chart, controls and tables, and the methodology page.
 func init() {
-	addMessages(map[string][2]string{
+	site.AddMessages(map[string][2]string{
 		// question list
 		"index.title":     {"여론조사 평균", "Poll averages"},
 		"index.intro":     {"공개된 여론조사를 질문별로 모아 평균을 냅니다. 각 평균의 음영은 95% 구간입니다. 질문마다 출처가 있는 실제 조사입니다.", "Published polls, averaged question by question. Each average comes with its 95% band. Every poll is a real one, with its source."},

@@ -1,8 +1,10 @@
 package web
 
+import "github.com/pollagg/pollagg/web/site"
+
 // Messages of the embed page, the embed code and the feeds: key → [Korean, English].
 func init() {
-	addMessages(map[string][2]string{
+	site.AddMessages(map[string][2]string{
 		"embed.data":      {"자료", "data"},
 		"embed.polls":     {"조사 %d건", "%d polls"},
 		"embed.polls.one": {"조사 %d건", "%d poll"},

@@ -25,6 +25,7 @@ import (
 
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/web/httpcache"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // staticFiles holds web/static: the stylesheet, our scripts (chart.js,
@@ -102,10 +103,10 @@ func getHead(e *echo.Echo, path string, h echo.HandlerFunc, m ...echo.Middleware
 }
 
 // langCookie remembers a ?lang=ko|en choice in the lang cookie (a year),
-// which langOf reads when a later URL carries no lang.
+// which site.LangOf reads when a later URL carries no lang.
 func langCookie(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if l := c.QueryParam("lang"); isLang(l) && !strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		if l := c.QueryParam("lang"); site.IsLang(l) && !strings.HasPrefix(c.Request().URL.Path, "/api/") {
 			if ck, err := c.Cookie("lang"); err != nil || ck.Value != l {
 				c.SetCookie(&http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
 					SameSite: http.SameSiteLaxMode, HttpOnly: true})
@@ -195,7 +196,7 @@ func (p *cachedPage) plain() ([]byte, error) {
 // page's Page.Query (its canonical form, so that the cached bytes do not
 // depend on how the first requester spelled the URL).
 func (s *Server) servePage(c echo.Context, key string, query url.Values, render func() (string, string, any, error)) error {
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	key = "page|" + key + "|" + lang
 	if isStaticExport(c) {
 		key += "|static"
@@ -260,10 +261,10 @@ func defaultView() View { return View{Options: poll.DefaultOptions()} }
 
 // indexPage lists every question with its headline, newest data first.
 func (s *Server) indexPage(c echo.Context) error {
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	return s.servePage(c, "index", url.Values{}, func() (string, string, any, error) {
 		data, err := s.indexData(lang)
-		return "index", translate(lang, "index.title"), groupEntries(lang, data), err
+		return "index", site.Translate(lang, "index.title"), groupEntries(lang, data), err
 	})
 }
 
@@ -334,7 +335,7 @@ type headPart struct {
 }
 
 // Pct is the estimate rounded to a whole percent.
-func (h headPart) Pct() string { return formatNum(h.Estimate, 0) }
+func (h headPart) Pct() string { return site.FormatNum(h.Estimate, 0) }
 
 // Margin is half the band's width, rounded to a whole point ("<1" below half a point).
 func (h headPart) Margin() string {
@@ -342,7 +343,7 @@ func (h headPart) Margin() string {
 	if m < 0.5 {
 		return "<1"
 	}
-	return formatNum(m, 0)
+	return site.FormatNum(m, 0)
 }
 
 // newHeadline returns the last day's estimate of every answer but the
@@ -390,9 +391,9 @@ func lowerFirst(s string) string {
 
 // methodologyPage explains the averages.
 func (s *Server) methodologyPage(c echo.Context) error {
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	return s.servePage(c, "methodology", url.Values{}, func() (string, string, any, error) {
-		return "methodology", translate(lang, "m.title"), poll.Methods, nil
+		return "methodology", site.Translate(lang, "m.title"), poll.Methods, nil
 	})
 }
 
@@ -408,7 +409,7 @@ func (s *Server) questionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	static := isStaticExport(c)
 	query := view.Query()
 	key := "q|" + qid + "|" + view.Key()
@@ -501,7 +502,7 @@ func (r pollRow) NText() string {
 	if r.N <= 0 {
 		return "—"
 	}
-	return formatNum(float64(r.N), 0)
+	return site.FormatNum(float64(r.N), 0)
 }
 
 // ChartJS returns the chart's JSON for the page's
@@ -537,7 +538,7 @@ type effectCell struct {
 
 // Signed formats the effect with its sign ("+2.1", "−0.4").
 func (e effectCell) Signed() string {
-	s := formatNum(math.Abs(e.Effect), 1)
+	s := site.FormatNum(math.Abs(e.Effect), 1)
 	switch {
 	case s == "0.0":
 		return "0.0"
@@ -611,7 +612,7 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 	if comp.Result != nil {
 		d.House = newEffectTable(lang, q, comp.Result.HouseEffects, func(name string) string { return name })
 		d.Modes = newEffectTable(lang, q, comp.Result.ModeEffects, func(name string) string {
-			return translate(lang, "mode."+name)
+			return site.Translate(lang, "mode."+name)
 		})
 		d.Daily = newDailyTable(lang, q, comp.Result, view.Answers)
 		chart, err := buildChart(lang, q, comp, view)
@@ -619,7 +620,7 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 			return nil, err
 		}
 		d.Chart = chart
-		d.ChartDesc = translate(lang, "q.chart.aria", d.Title)
+		d.ChartDesc = site.Translate(lang, "q.chart.aria", d.Title)
 	}
 	d.Form = newFormState(lang, comp, view)
 	d.Calib = newCalibNote(lang, comp, view)
@@ -744,7 +745,7 @@ func newFormState(lang string, comp *Computed, view View) formState {
 		Answers:       strings.Join(view.Answers, ","),
 	}
 	for _, m := range poll.Methods {
-		f.Methods = append(f.Methods, choice{Value: string(m), Label: translate(lang, "method."+string(m)), Checked: m == o.Method})
+		f.Methods = append(f.Methods, choice{Value: string(m), Label: site.Translate(lang, "method."+string(m)), Checked: m == o.Method})
 	}
 	if o.From != nil {
 		f.From = o.From.String()
@@ -789,7 +790,7 @@ func newFormState(lang string, comp *Computed, view View) formState {
 			for _, vm := range view.Modes {
 				checked = checked || vm == m
 			}
-			f.Modes = append(f.Modes, choice{Value: modeName(m), Label: translate(lang, "mode."+modeName(m)), Checked: checked})
+			f.Modes = append(f.Modes, choice{Value: modeName(m), Label: site.Translate(lang, "mode."+modeName(m)), Checked: checked})
 		}
 	}
 	return f
@@ -803,7 +804,7 @@ func formatFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) 
 // key itself otherwise ("3 polls").
 func (p *Page) TN(key string, n int) string {
 	if n == 1 {
-		if _, ok := catalog[p.Lang][key+".one"]; ok {
+		if site.HasMessage(p.Lang, key+".one") {
 			return p.T(key+".one", n)
 		}
 	}

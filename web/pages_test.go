@@ -23,6 +23,7 @@ import (
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/pollcsv"
 	"github.com/pollagg/pollagg/store"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // mainQuestion is the demo question the dashboard tests look at most.
@@ -628,7 +629,7 @@ func TestNoJavaScriptStillUsable(t *testing.T) {
 		t.Errorf("daily table has %d rows, want %d", got, want)
 	}
 	last := res.Series[1].Points[len(res.Series[1].Points)-1]
-	if w := fmt.Sprintf("%s <span class=\"band\">(%s–%s)</span>", formatNum(last.Estimate, 1), formatNum(last.Lower, 1), formatNum(last.Upper, 1)); !strings.Contains(m, w) {
+	if w := fmt.Sprintf("%s <span class=\"band\">(%s–%s)</span>", site.FormatNum(last.Estimate, 1), site.FormatNum(last.Lower, 1), site.FormatNum(last.Upper, 1)); !strings.Contains(m, w) {
 		t.Errorf("daily table lacks the last day's %s", w)
 	}
 }
@@ -826,8 +827,8 @@ func TestQuestionPageAnswersLimitHeadlineAndTable(t *testing.T) {
 	last := rows[len(rows)-1]
 	est, _ := strconv.ParseFloat(last["estimate"], 64)
 	first := regexp.MustCompile(`(?s)<tbody>.*?</tr>`).FindString(table)
-	if want := `datetime="` + last["date"] + `"`; !strings.Contains(first, want) || !strings.Contains(first, ">"+formatNum(est, 1)+" ") {
-		t.Errorf("newest row %s; want %s with %s", first, last["date"], formatNum(est, 1))
+	if want := `datetime="` + last["date"] + `"`; !strings.Contains(first, want) || !strings.Contains(first, ">"+site.FormatNum(est, 1)+" ") {
+		t.Errorf("newest row %s; want %s with %s", first, last["date"], site.FormatNum(est, 1))
 	}
 	if n := strings.Count(first, "<td"); n != 1 {
 		t.Errorf("newest row has %d cells, want 1: %s", n, first)

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // View is what a reader or a client asked to see of a question: the
@@ -92,7 +93,7 @@ func parseViewValues(qs url.Values, q *poll.Question) (View, error) {
 		if !ok || s == "" {
 			return nil
 		}
-		b, err := parseBoolParam(name, s)
+		b, err := site.ParseBool(name, s)
 		if err != nil {
 			return err
 		}
@@ -162,7 +163,7 @@ func parseViewValues(qs url.Values, q *poll.Question) (View, error) {
 		o.SharedError, v.SharedErrorSet = f, true
 	}
 	if s, ok := get("ratings"); ok && s != "" {
-		b, err := parseBoolParam("ratings", s)
+		b, err := site.ParseBool("ratings", s)
 		if err != nil {
 			return v, err
 		}
@@ -202,19 +203,6 @@ func dedupe(list []string) []string {
 		}
 	}
 	return out
-}
-
-// parseBoolParam reads the query parameter name's value s as a boolean:
-// true, 1, on or yes; false, 0, off or no; in any case. Anything else is
-// an EINVALID error naming the parameter.
-func parseBoolParam(name, s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "1", "on", "yes":
-		return true, nil
-	case "false", "0", "off", "no":
-		return false, nil
-	}
-	return false, poll.Errorf(poll.EINVALID, "%s: %q is not true or false", name, s)
 }
 
 // maxSharedError is the largest shared_error a view accepts, in points

@@ -11,6 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/auth"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // One poll: its page (GET /polls/{id}) with every field, the revision
@@ -63,6 +65,13 @@ func historyOf(r *poll.Record) PollHistory {
 		h.Revisions = append(h.Revisions, v)
 	}
 	return h
+}
+
+// pollRoutes registers a poll's page, its history and its retraction.
+func (s *Server) pollRoutes(e *echo.Echo, api *echo.Group) {
+	api.GET("/polls/:id/revisions", s.pollRevisions, site.JSONOnly)
+	api.DELETE("/polls/:id", s.retractPoll, auth.RequireToken(s.db))
+	getHead(e, "/polls/:id", s.pollPage)
 }
 
 // pollFields lists a poll's fields in display order, formatted as text.
@@ -146,8 +155,8 @@ func (s *Server) pollRevisions(c echo.Context) error {
 // and stays in the record, marked retracted. Its pollster's token or an
 // operator's may do it (403 otherwise); retracting again changes nothing.
 func (s *Server) retractPoll(c echo.Context) error {
-	a := accountOf(c)
-	r, err := s.db.Retract(c.Param("id"), a.Name, publishRule(a))
+	a := auth.Account(c)
+	r, err := s.db.Retract(c.Param("id"), a.Name, auth.PublishRule(a))
 	if err != nil {
 		return err
 	}
@@ -196,11 +205,11 @@ func (s *Server) pollPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	p := r.Current()
 	d := pollPageData{Poll: p, Retracted: r.Retracted, RetractedBy: r.RetractedBy,
 		QuestionTitle: p.QuestionID, QuestionPath: "/questions/" + url.PathEscape(p.QuestionID),
-		Mode: translate(lang, "poll.mode."+modeKey(p.Mode)), SampleText: formatNum(float64(p.SampleSize), 0)}
+		Mode: site.Translate(lang, "poll.mode."+modeKey(p.Mode)), SampleText: site.FormatNum(float64(p.SampleSize), 0)}
 	q, err := s.db.Question(p.QuestionID)
 	if err == nil {
 		d.QuestionTitle = q.Title(lang)

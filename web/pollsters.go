@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // Pollster ratings: GET /api/v1/pollsters (JSON, or CSV with ?format=csv,
@@ -179,7 +180,7 @@ func pollsterAnchor(name string) string {
 
 // pollstersPage is GET /pollsters: every rated pollster's record.
 func (s *Server) pollstersPage(c echo.Context) error {
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	return s.servePage(c, "pollsters", url.Values{}, func() (string, string, any, error) {
 		cal, err := s.calibration()
 		if err != nil {
@@ -190,21 +191,21 @@ func (s *Server) pollstersPage(c echo.Context) error {
 			var parts []string
 			for _, m := range poll.Methods {
 				if v, ok := cal.SharedError[m]; ok {
-					parts = append(parts, fmt.Sprintf("%s %s (±%s), %s (±%s)", m, formatNum(v.Industry, 2), formatNum(v.IndustrySE, 2),
-						formatNum(v.Pollster, 2), formatNum(v.PollsterSE, 2)))
+					parts = append(parts, fmt.Sprintf("%s %s (±%s), %s (±%s)", m, site.FormatNum(v.Industry, 2), site.FormatNum(v.IndustrySE, 2),
+						site.FormatNum(v.Pollster, 2), site.FormatNum(v.PollsterSE, 2)))
 				}
 			}
 			d.SharedError = strings.Join(parts, ", ")
 			for _, rt := range cal.Ratings {
 				row := ratingRow{Anchor: pollsterAnchor(rt.Pollster), Rating: rt}
 				for _, b := range rt.Bias {
-					row.Bias = append(row.Bias, biasText{Answer: b.Answer, Text: signed(b.Bias) + " (" + formatNum(b.SE, 1) + ")"})
+					row.Bias = append(row.Bias, biasText{Answer: b.Answer, Text: signed(b.Bias) + " (" + site.FormatNum(b.SE, 1) + ")"})
 				}
 				d.Rows = append(d.Rows, row)
 			}
 			sort.SliceStable(d.Rows, func(i, j int) bool { return d.Rows[i].Pollster < d.Rows[j].Pollster })
 		}
-		return "pollsters", translate(lang, "pr.title"), d, nil
+		return "pollsters", site.Translate(lang, "pr.title"), d, nil
 	})
 }
 

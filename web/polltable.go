@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // The question page's poll table shows one page of the view's polls, so
@@ -26,7 +27,7 @@ import (
 const pollsPerPage = 50
 
 func init() {
-	addMessages(map[string][2]string{
+	site.AddMessages(map[string][2]string{
 		"q.polls.range":     {"%d–%d번째 조사 (전체 %d건)", "Polls %d–%d of %d"},
 		"q.polls.none":      {"이 보기에 들어가는 조사가 없습니다.", "No polls in this view."},
 		"q.polls.pages":     {"조사 목록 페이지", "Pages of the poll list"},
@@ -300,7 +301,7 @@ func newPollTable(lang string, comp *Computed, answers []answerCol, order pollOr
 	for _, i := range order[lo:hi] {
 		p := &comp.Polls[i]
 		row := pollRow{ID: p.ID, Pollster: p.Pollster, Sponsor: p.Sponsor, Start: p.Start, End: p.End,
-			N: p.SampleSize, Mode: translate(lang, "mode."+modeName(p.Mode)), Source: safeURL(p.SourceURL)}
+			N: p.SampleSize, Mode: site.Translate(lang, "mode."+modeName(p.Mode)), Source: safeURL(p.SourceURL)}
 		if w := weights[i]; !math.IsNaN(w) {
 			row.Weight, row.HasWeight = 100*w, true
 		}
@@ -330,16 +331,16 @@ func newPollTable(lang string, comp *Computed, answers []answerCol, order pollOr
 		return h
 	}
 	pt.Headings = []tableHeading{
-		heading(translate(lang, "q.col.pollster"), "pollster", false),
-		heading(translate(lang, "q.col.sponsor"), "sponsor", false),
-		heading(translate(lang, "q.col.field"), "field", false),
-		heading(translate(lang, "q.col.n"), "n", true),
-		heading(translate(lang, "q.col.mode"), "mode", false),
+		heading(site.Translate(lang, "q.col.pollster"), "pollster", false),
+		heading(site.Translate(lang, "q.col.sponsor"), "sponsor", false),
+		heading(site.Translate(lang, "q.col.field"), "field", false),
+		heading(site.Translate(lang, "q.col.n"), "n", true),
+		heading(site.Translate(lang, "q.col.mode"), "mode", false),
 	}
 	for _, a := range answers {
 		pt.Headings = append(pt.Headings, heading(a.Label, a.ID, true))
 	}
-	pt.Headings = append(pt.Headings, heading(translate(lang, "q.col.weight"), "weight", true))
+	pt.Headings = append(pt.Headings, heading(site.Translate(lang, "q.col.weight"), "weight", true))
 	if !static {
 		at := func(page int) *pagerLink {
 			n := t

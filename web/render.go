@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 //go:embed templates
@@ -27,26 +28,35 @@ type renderer struct {
 	pages map[string]*template.Template
 }
 
-func newRenderer() (*renderer, error) {
+// newRenderer parses the layout and every page of templates/*.html: this
+// package's own, then those of each of more (the pages of the areas that
+// keep their templates beside their code, such as upload.Templates). A
+// page name may be used once.
+func newRenderer(more ...fs.FS) (*renderer, error) {
 	layout, err := template.New("layout.html").ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
 		return nil, err
 	}
 	r := &renderer{pages: map[string]*template.Template{}}
-	files, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
-		if name == "layout" {
-			continue
-		}
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, f)
+	for i, fsys := range append([]fs.FS{templateFS}, more...) {
+		files, err := fs.Glob(fsys, "templates/*.html")
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
+			return nil, err
 		}
-		r.pages[name] = t
+		for _, f := range files {
+			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+			if name == "layout" && i == 0 {
+				continue
+			}
+			if _, dup := r.pages[name]; dup || name == "layout" {
+				return nil, fmt.Errorf("%s: a page named %q is defined twice", f, name)
+			}
+			t, err := template.Must(layout.Clone()).ParseFS(fsys, f)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			r.pages[name] = t
+		}
 	}
 	return r, nil
 }
@@ -68,7 +78,7 @@ type Page struct {
 }
 
 // T returns the message key in the page's language.
-func (p *Page) T(key string, args ...any) string { return translate(p.Lang, key, args...) }
+func (p *Page) T(key string, args ...any) string { return site.Translate(p.Lang, key, args...) }
 
 // Other returns the other language's code.
 func (p *Page) Other() string {
@@ -105,29 +115,7 @@ func (p *Page) Time(t time.Time) string {
 
 // Num formats v with digits decimals and the locale's grouping (both
 // languages group by thousands with commas).
-func (p *Page) Num(v float64, digits int) string { return formatNum(v, digits) }
-
-func formatNum(v float64, digits int) string {
-	s := strconv.FormatFloat(v, 'f', digits, 64)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if hasFrac {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
+func (p *Page) Num(v float64, digits int) string { return site.FormatNum(v, digits) }
 
 // Pct formats a percentage with one decimal, dropping ".0".
 func (p *Page) Pct(v float64) string {
@@ -151,7 +139,7 @@ func (s *Server) renderBytes(c echo.Context, name string, title string, data any
 	if !ok {
 		return nil, fmt.Errorf("web: no template %q", name)
 	}
-	p := &Page{Lang: langOf(c), Title: title, Path: c.Request().URL.Path, Query: c.QueryParams(), Static: isStaticExport(c), Data: data}
+	p := &Page{Lang: site.LangOf(c), Title: title, Path: c.Request().URL.Path, Query: c.QueryParams(), Static: isStaticExport(c), Data: data}
 	if q, ok := c.Get(pageQueryKey).(url.Values); ok {
 		p.Query = q // a cached page links with its canonical query, not the first requester's
 	}

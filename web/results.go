@@ -10,6 +10,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // This file shows what pollagg knows of reality on a question's page and
@@ -69,13 +70,13 @@ func bandSentence(lang string, comp *Computed, v View) string {
 	switch sharedErrorSource(v, comp.Calibration) {
 	case "view":
 		if comp.SharedError == 0 {
-			return translate(lang, "q.band.zero")
+			return site.Translate(lang, "q.band.zero")
 		}
-		return translate(lang, "q.band", x, translate(lang, "q.band.view"))
+		return site.Translate(lang, "q.band", x, site.Translate(lang, "q.band.view"))
 	case "learned":
-		return translate(lang, "q.band", x, translate(lang, "q.band.learned", comp.Calibration.Questions, comp.Pollsters))
+		return site.Translate(lang, "q.band", x, site.Translate(lang, "q.band.learned", comp.Calibration.Questions, comp.Pollsters))
 	}
-	return translate(lang, "q.band", x, translate(lang, "q.band.default", comp.Pollsters))
+	return site.Translate(lang, "q.band", x, site.Translate(lang, "q.band.default", comp.Pollsters))
 }
 
 // newResultView returns q's result for the page, nil without one.
@@ -92,7 +93,7 @@ func newResultView(lang string, q *poll.Question) *resultView {
 			if j > 0 {
 				text += ", "
 			}
-			text += s.Label + " " + formatNum(s.Pct, 1) + "%"
+			text += s.Label + " " + site.FormatNum(s.Pct, 1) + "%"
 		}
 		rv.Revisions = append(rv.Revisions, resultRevision{Number: rev.Number, Recorded: rev.Recorded, By: rev.By,
 			Date: rev.Outcome.Date, Shares: text})
@@ -150,7 +151,7 @@ func addResultMarks(sc *charts.Scatter, lang string, q *poll.Question, p *chartP
 			continue
 		}
 		cr.Shares = append(cr.Shares, [2]any{a.Label, v})
-		name := fmt.Sprintf("%s%% · %s", formatNum(v, 1), date)
+		name := fmt.Sprintf("%s%% · %s", site.FormatNum(v, 1), date)
 		sc.AddSeries(a.Label, []opts.ScatterData{{Name: name, Value: []any{cr.X, round2(v)}, Symbol: "diamond", SymbolSize: 16}},
 			charts.WithSeriesId("result-"+a.ID),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: a.Color, BorderColor: "#111", BorderWidth: 1.5}),

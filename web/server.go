@@ -1,6 +1,9 @@
 // Package web is pollagg's HTTP adapter: the readers' dashboard, the
-// pollsters' upload API and page, and the researchers' read API, served by
-// Echo. It is the only package that imports echo and go-echarts.
+// researchers' read API, the downloads, feeds and static export, served by
+// Echo. It assembles the server: the pollsters' upload API and page
+// (package web/upload) are mounted from routes.go, on the shared core of
+// package web/site. Only web and its subpackages import echo, and only
+// web imports go-echarts.
 package web
 
 import (
@@ -17,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/pollagg/pollagg/store"
+	"github.com/pollagg/pollagg/web/upload"
 )
 
 // Config holds the server's settings. The zero value of a field means its
@@ -45,7 +49,7 @@ func (c *Config) defaults() {
 		c.MaxUploadBytes = 10 << 20
 	}
 	if c.MaxPreviewBytes <= 0 {
-		c.MaxPreviewBytes = maxPendingBytes
+		c.MaxPreviewBytes = upload.DefaultMaxPreviewBytes
 	}
 	if c.UploadRate <= 0 {
 		c.UploadRate = 1
@@ -84,7 +88,7 @@ func NewServer(db *store.DB, cfg Config) (*Server, error) {
 	}
 	s.calib = newCalibrator(db, s.log.Error)
 	var err error
-	if s.pages, err = newRenderer(); err != nil {
+	if s.pages, err = newRenderer(upload.Templates); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	e := echo.New()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/web"
+	"github.com/pollagg/pollagg/web/upload"
 )
 
 const testResultsCSV = "question_id,date,answer,pct\n" +
@@ -14,7 +15,7 @@ const testResultsCSV = "question_id,date,answer,pct\n" +
 	"test-q,2023-04-01,oppose,57\n" +
 	"test-q,2023-04-01,undecided,5\n"
 
-// resultsResponse mirrors web.ResultsResponse.
+// resultsResponse mirrors upload.ResultsResponse.
 type resultsResponse struct {
 	Results struct {
 		File      string   `json:"file"`
@@ -23,8 +24,8 @@ type resultsResponse struct {
 		Unchanged int      `json:"unchanged"`
 		DryRun    bool     `json:"dry_run"`
 	} `json:"results"`
-	Calibration      *web.CalibrationSummary `json:"calibration"`
-	CalibrationError string                  `json:"calibration_error"`
+	Calibration      *upload.CalibrationSummary `json:"calibration"`
+	CalibrationError string                     `json:"calibration_error"`
 }
 
 // newResultsEnv is an upload environment whose question test-q has

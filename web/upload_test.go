@@ -23,6 +23,7 @@ import (
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/store"
 	"github.com/pollagg/pollagg/web"
+	"github.com/pollagg/pollagg/web/upload"
 )
 
 // Files the tests upload. alphaCSV holds two polls of Alpha Research (one
@@ -123,7 +124,7 @@ func (env *upEnv) upload(t *testing.T, token, csv, query string) *httptest.Respo
 	return env.do(t, http.MethodPost, "/api/v1/uploads"+query, token, "text/csv", strings.NewReader(csv))
 }
 
-// uploadResponse mirrors web.UploadResponse with every key required.
+// uploadResponse mirrors upload.Response with every key required.
 type uploadResponse struct {
 	Upload   poll.Upload `json:"upload"`
 	Location string      `json:"location"`
@@ -662,15 +663,15 @@ func TestUploads_ListAndGet(t *testing.T) {
 	env.upload(t, env.beta, betaCSV, "")
 	env.upload(t, env.alpha, strings.Replace(alphaCSV, ",36,58,6", ",38,56,6", 1), "")
 
-	list := func(token, query string) web.UploadList {
+	list := func(token, query string) upload.List {
 		t.Helper()
 		rec := env.do(t, http.MethodGet, "/api/v1/uploads"+query, token, "", nil)
 		if rec.Code != 200 {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
-		return decode[web.UploadList](t, rec)
+		return decode[upload.List](t, rec)
 	}
-	ids := func(l web.UploadList) string {
+	ids := func(l upload.List) string {
 		var s []string
 		for _, u := range l.Uploads {
 			s = append(s, u.ID+":"+u.Account)
@@ -704,7 +705,7 @@ func TestUploads_ListAndGet(t *testing.T) {
 	if rec.Code != 200 {
 		t.Fatal(rec.Body)
 	}
-	d := decode[web.UploadDetail](t, rec)
+	d := decode[upload.Detail](t, rec)
 	if d.Upload.ID != "u000003" || len(d.Revisions) != 1 || d.Revisions[0].Revision != 2 ||
 		d.Revisions[0].PollID != pollIDOf(t, env, "Alpha Research", "a1") || d.Revisions[0].URL != "/polls/"+d.Revisions[0].PollID {
 		t.Errorf("detail %+v", d)

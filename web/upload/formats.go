@@ -1,4 +1,4 @@
-package web
+package upload
 
 import (
 	"bytes"
@@ -74,16 +74,16 @@ func sheetParam(s string) (string, error) {
 	return s, nil
 }
 
-// EncodingName names a text encoding for readers: "CP949 (EUC-KR)",
-// "UTF-16".
-func (p *Page) EncodingName(enc string) string {
-	switch enc {
+// EncodingName names the preview's text encoding for readers:
+// "CP949 (EUC-KR)", "UTF-16".
+func (d previewData) EncodingName() string {
+	switch d.Encoding {
 	case pollcsv.EncodingCP949:
 		return "CP949 (EUC-KR)"
 	case pollcsv.EncodingUTF16LE, pollcsv.EncodingUTF16BE:
 		return "UTF-16"
 	}
-	return strings.ToUpper(enc)
+	return strings.ToUpper(d.Encoding)
 }
 
 // workbookPreview lays the sheet of a workbook out as the preview table,

@@ -1,40 +1,15 @@
-package web
-
-import (
-	"bufio"
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"io"
-	"math"
-	"mime"
-	"net/http"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
-
-	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
-
-	"github.com/pollagg/pollagg/poll"
-	"github.com/pollagg/pollagg/pollcsv"
-	"github.com/pollagg/pollagg/store"
-)
-
-// Uploads
+// Package upload is pollagg's write side for pollsters: the upload API
+// (POST /api/v1/uploads and the account's upload list), results files for
+// the operator, and the upload page (/upload) with its sessions, previews
+// and confirmation. Package web mounts it with [Handler.Routes] and
+// renders its pages (Templates) in the site's layout.
 //
 // The upload API (token in "Authorization: Bearer", JSON answers):
 //
 //	POST   /api/v1/uploads[?question=ID][&dry_run=true][&file_name=NAME][&sheet=NAME]
 //	         body: the CSV (Content-Type text/csv, application/csv,
 //	         text/plain or application/vnd.ms-excel), an .xlsx workbook
-//	         (its media type or a zip signature; see upload_formats.go) or
+//	         (its media type or a zip signature; see formats.go) or
 //	         multipart/form-data with the file in the field "file".
 //	         201 {"upload": {...}, "location": "/api/v1/uploads/u000001"} (+ Location header)
 //	         200 the same shape for a dry run, with "id": "" and "location": ""
@@ -49,8 +24,10 @@ import (
 //	         or one account's with ?account=NAME)
 //	GET    /api/v1/uploads/{id}        {"upload": {...}, "revisions": [...]}:
 //	         the poll revisions it brought (the owner or an operator)
-//	GET    /api/v1/polls/{id}/revisions   the poll's history (public; pollpage.go)
-//	DELETE /api/v1/polls/{id}          retract a poll (its pollster or an operator; pollpage.go)
+//
+// A poll's history (GET /api/v1/polls/{id}/revisions) and its retraction
+// (DELETE /api/v1/polls/{id}) are served by package web, beside the poll's
+// page.
 //
 // A body that is text in CP949 (Korean Excel) or UTF-16 is read as such
 // by the CSV reader; text in another encoding gets its 422 saying how to
@@ -64,37 +41,118 @@ import (
 // The upload page (/upload) signs in with the same token, previews a file
 // with every problem marked at its row and column, and stores it only when
 // the pollster confirms (see session.go for sessions).
+package upload
 
-// uploader serves the upload API and page. It holds the state that lives
-// only in memory: sessions and the rate limiter's counters.
-type uploader struct {
-	s        *Server
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"mime"
+	"net/http"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/pollagg/pollagg/poll"
+	"github.com/pollagg/pollagg/pollcsv"
+	"github.com/pollagg/pollagg/store"
+	"github.com/pollagg/pollagg/web/auth"
+	"github.com/pollagg/pollagg/web/site"
+)
+
+// Templates are the upload pages, templates/upload.html and
+// templates/upload_preview.html. Each defines the blocks "title" and
+// "content" of the site's layout, and receives the layout's page value
+// with the page's data in its field Data; the server parses them with its
+// layout, and Config.Render renders them by name ("upload",
+// "upload_preview").
+//
+//go:embed templates
+var Templates embed.FS
+
+// Config is what the upload side needs from the server that mounts it.
+// Every field must be set.
+type Config struct {
+	// DB is the store uploads go into and accounts are read from.
+	DB *store.DB
+	// MaxUploadBytes caps an upload's body.
+	MaxUploadBytes int64
+	// MaxPreviewBytes caps the previewed files the upload page holds for
+	// confirmation, across all sessions (the server's default is
+	// DefaultMaxPreviewBytes).
+	MaxPreviewBytes int64
+	// UploadRate is how many upload requests per second one client
+	// address may make (with bursts of five, or the rate when higher).
+	UploadRate float64
+	// Now returns the current time (sessions expire by it).
+	Now func() time.Time
+	// Log receives a line per upload stored or dry run, and errors.
+	Log *slog.Logger
+	// Render writes page name (one of Templates) in the site's layout
+	// with status, title and data.
+	Render func(c echo.Context, status int, name, title string, data any) error
+	// Calibration returns the stored calibration, nil when there is none.
+	Calibration func() (*poll.Calibration, error)
+	// AfterImport refreshes the calibration in the background after polls
+	// of questions were stored; it logs its own errors.
+	AfterImport func(questions []string)
+	// Refresh recomputes the whole calibration, one refresh at a time with
+	// those of AfterImport; the channel gets its error (or nil) when done.
+	Refresh func() <-chan error
+}
+
+// Handler serves the upload API and page. It holds the state that lives
+// only in memory: sessions and the rate limiters' counters.
+type Handler struct {
+	cfg      Config
 	sessions *sessions
 }
 
-// UploadResponse is the answer to POST /api/v1/uploads.
-type UploadResponse struct {
+// New returns the upload side for cfg; mount it with [Handler.Routes].
+func New(cfg Config) *Handler {
+	u := &Handler{cfg: cfg, sessions: newSessions(cfg.Now)}
+	u.sessions.pendingLimit = cfg.MaxPreviewBytes
+	return u
+}
+
+// Response is the answer to POST /api/v1/uploads.
+type Response struct {
 	Upload *poll.Upload `json:"upload"`
 	// Location is the stored upload's address; "" for a dry run.
 	Location string `json:"location"`
 }
 
-// UploadList is the answer to GET /api/v1/uploads.
-type UploadList struct {
+// List is the answer to GET /api/v1/uploads.
+type List struct {
 	Uploads []poll.Upload `json:"uploads"` // newest first, at most limit
 	Total   int           `json:"total"`   // all the caller's uploads
 }
 
-// UploadDetail is the answer to GET /api/v1/uploads/{id}.
-type UploadDetail struct {
+// Detail is the answer to GET /api/v1/uploads/{id}.
+type Detail struct {
 	Upload *poll.Upload `json:"upload"`
 	// Revisions are the poll revisions the upload made (added or
 	// changed polls; unchanged ones made none).
-	Revisions []UploadRevision `json:"revisions"`
+	Revisions []Revision `json:"revisions"`
 }
 
-// UploadRevision is one poll revision an upload made.
-type UploadRevision struct {
+// Revision is one poll revision an upload made.
+type Revision struct {
 	PollID     string `json:"poll_id"`
 	QuestionID string `json:"question_id"`
 	Pollster   string `json:"pollster"`
@@ -110,22 +168,19 @@ var csvTypes = map[string]bool{
 	pollcsv.XLSXMediaType: true, "application/zip": true, "application/octet-stream": true,
 }
 
-// uploadRoutes registers the upload API and the upload page.
-func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
-	u := &uploader{s: s, sessions: newSessions(s.cfg.Now)}
-	u.sessions.pendingLimit = s.cfg.MaxPreviewBytes
-	limit := s.uploadLimiter()
-	body := bodyLimit(s.cfg.MaxUploadBytes, "this server's upload limit (pollagg serve --max-upload)")
+// Routes registers the upload API on api (the group /api/v1) and the
+// upload page on e.
+func (u *Handler) Routes(e *echo.Echo, api *echo.Group) {
+	limit := u.limiter()
+	body := bodyLimit(u.cfg.MaxUploadBytes, "this server's upload limit (pollagg serve --max-upload)")
 	small := bodyLimit(64<<10, "the limit for this form")
+	token := auth.RequireToken(u.cfg.DB)
 
 	// Order matters: the rate limit first (it also slows token guessing),
 	// then the token (which reads no body), then the body limit.
-	api.POST("/uploads", u.postUpload, limit, s.requireToken, body)
-	api.GET("/uploads", u.listUploads, s.requireToken, jsonOnly)
-	api.GET("/uploads/:id", u.getUpload, s.requireToken, jsonOnly)
-	api.GET("/polls/:id/revisions", s.pollRevisions, jsonOnly)
-	api.DELETE("/polls/:id", s.retractPoll, s.requireToken)
-	getHead(e, "/polls/:id", s.pollPage)
+	api.POST("/uploads", u.postUpload, limit, token, body)
+	api.GET("/uploads", u.listUploads, token, site.JSONOnly)
+	api.GET("/uploads/:id", u.getUpload, token, site.JSONOnly)
 
 	// The body limit runs before CSRF, whose form lookup parses the body.
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
@@ -135,7 +190,7 @@ func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteStrictMode,
 	})
-	pageLimit := s.uploadLimiter() // the page's own counters, apart from the API's
+	pageLimit := u.limiter() // the page's own counters, apart from the API's
 	e.GET("/upload", u.page, csrf)
 	e.POST("/upload/signin", u.signIn, pageLimit, small, csrf)
 	e.POST("/upload/signout", u.signOut, small, csrf)
@@ -154,7 +209,7 @@ func (s *Server) uploadRoutes(e *echo.Echo, api *echo.Group) {
 func bodyLimit(max int64, what string) echo.MiddlewareFunc {
 	limit := middleware.BodyLimit(fmt.Sprintf("%dB", max))
 	msg := fmt.Sprintf("the body is larger than %s of %s bytes: split the file, or ask the operator to raise the limit",
-		what, formatNum(float64(max), 0))
+		what, site.FormatNum(float64(max), 0))
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		h := limit(next)
 		return func(c echo.Context) error {
@@ -167,19 +222,19 @@ func bodyLimit(max int64, what string) echo.MiddlewareFunc {
 	}
 }
 
-// uploadLimiter limits upload requests per client address (the peer
-// address: Server sets ExtractIPDirect) to Config.UploadRate a second,
-// with bursts of five (or the rate, when higher). Its counters live in
-// memory.
-func (s *Server) uploadLimiter() echo.MiddlewareFunc {
+// limiter limits upload requests per client address (the address Echo's
+// IPExtractor gives: the server that mounts the routes uses the peer's)
+// to Config.UploadRate a second, with bursts of five (or the rate, when
+// higher). Its counters live in memory.
+func (u *Handler) limiter() echo.MiddlewareFunc {
 	burst := 5
-	if b := int(math.Ceil(s.cfg.UploadRate)); b > burst {
+	if b := int(math.Ceil(u.cfg.UploadRate)); b > burst {
 		burst = b
 	}
-	retry := strconv.Itoa(int(math.Max(1, math.Ceil(1/s.cfg.UploadRate))))
+	retry := strconv.Itoa(int(math.Max(1, math.Ceil(1/u.cfg.UploadRate))))
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(s.cfg.UploadRate), Burst: burst,
+			Rate: rate.Limit(u.cfg.UploadRate), Burst: burst,
 		}),
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
 			c.Response().Header().Set("Retry-After", retry)
@@ -220,7 +275,7 @@ func errBinary(sniffed string) error {
 // ingest reads one file and imports it for account a (a dry run when dry
 // is set). Errors: *poll.Problems (422), EFORBIDDEN (403), the body
 // limit's 413 and a 415 for binary content, unwrapped.
-func (u *uploader) ingest(a *store.Account, name string, body io.Reader, question string, dry bool, sheet string) (*poll.Upload, error) {
+func (u *Handler) ingest(a *store.Account, name string, body io.Reader, question string, dry bool, sheet string) (*poll.Upload, error) {
 	src := &sourceReader{r: body}
 	br := bufio.NewReaderSize(src, 64<<10)
 	head, _ := br.Peek(512)
@@ -257,23 +312,23 @@ func (u *uploader) ingest(a *store.Account, name string, body io.Reader, questio
 	case err != nil:
 		return nil, workbookError(err)
 	}
-	up, err := u.s.db.Import(store.ImportRequest{
+	up, err := u.cfg.DB.Import(store.ImportRequest{
 		Batch: batch, Account: a.Name, FileName: name, SHA256: hex.EncodeToString(h.Sum(nil)),
-		Size: src.n, DryRun: dry, MayPublish: publishRule(a),
+		Size: src.n, DryRun: dry, MayPublish: auth.PublishRule(a),
 	})
 	if err != nil {
 		return nil, err
 	}
 	normalizeUpload(up)
 	if dry {
-		u.s.log.Info("upload dry run (not stored)", "account", a.Name, "file", name, "sha256", up.SHA256,
+		u.cfg.Log.Info("upload dry run (not stored)", "account", a.Name, "file", name, "sha256", up.SHA256,
 			"size", up.Size, "format", up.Format, "counts", up.Counts.String())
 	} else {
-		u.s.log.Info("upload stored", "id", up.ID, "account", a.Name, "file", name, "sha256", up.SHA256,
+		u.cfg.Log.Info("upload stored", "id", up.ID, "account", a.Name, "file", name, "sha256", up.SHA256,
 			"size", up.Size, "counts", up.Counts.String())
 		// the ratings and shared error learn from the polls of questions
 		// with results: refresh them in the background (errors are logged)
-		u.s.calib.afterImport(up.Questions)
+		u.cfg.AfterImport(up.Questions)
 	}
 	return up, nil
 }
@@ -320,22 +375,11 @@ func uploadParams(c echo.Context) (question string, dry bool, err error) {
 		return "", false, poll.Errorf(poll.EINVALID, "question: %q is not a question id (lower-case letters, digits and '-')", question)
 	}
 	if s := strings.TrimSpace(c.QueryParam("dry_run")); s != "" {
-		if dry, err = parseBoolParam("dry_run", s); err != nil {
+		if dry, err = site.ParseBool("dry_run", s); err != nil {
 			return "", false, err
 		}
 	}
 	return question, dry, nil
-}
-
-// jsonOnly refuses ?format= other than json on routes that answer only in
-// JSON, rather than answering JSON to a client that asked for CSV.
-func jsonOnly(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if f := c.QueryParam("format"); f != "" && !strings.EqualFold(f, "json") {
-			return poll.Errorf(poll.EINVALID, "format: %q is not available here; this route answers JSON only (format=json)", f)
-		}
-		return next(c)
-	}
 }
 
 // bodyError is the answer to a request body that could not be read: the
@@ -373,7 +417,7 @@ func formFile(c echo.Context) (name string, r io.ReadCloser, err error) {
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return "", nil, fmt.Errorf("web: opening the uploaded file: %w", err)
+		return "", nil, fmt.Errorf("upload: opening the uploaded file: %w", err)
 	}
 	return cleanFileName(fh.Filename), f, nil
 }
@@ -408,8 +452,8 @@ func apiSource(c echo.Context) (name string, r io.ReadCloser, err error) {
 }
 
 // postUpload is POST /api/v1/uploads.
-func (u *uploader) postUpload(c echo.Context) error {
-	a := accountOf(c)
+func (u *Handler) postUpload(c echo.Context) error {
+	a := auth.Account(c)
 	question, dry, err := uploadParams(c)
 	if err != nil {
 		return err
@@ -438,16 +482,16 @@ func (u *uploader) postUpload(c echo.Context) error {
 		return err
 	}
 	if up.DryRun {
-		return c.JSON(http.StatusOK, UploadResponse{Upload: up})
+		return c.JSON(http.StatusOK, Response{Upload: up})
 	}
 	loc := "/api/v1/uploads/" + up.ID
 	c.Response().Header().Set("Location", loc)
-	return c.JSON(http.StatusCreated, UploadResponse{Upload: up, Location: loc})
+	return c.JSON(http.StatusCreated, Response{Upload: up, Location: loc})
 }
 
 // listUploads is GET /api/v1/uploads.
-func (u *uploader) listUploads(c echo.Context) error {
-	a := accountOf(c)
+func (u *Handler) listUploads(c echo.Context) error {
+	a := auth.Account(c)
 	account := a.Name
 	if a.Operator {
 		account = strings.TrimSpace(c.QueryParam("account"))
@@ -455,7 +499,7 @@ func (u *uploader) listUploads(c echo.Context) error {
 		// account (as everywhere else); other names ("seed", "cli") are
 		// taken as they are recorded
 		if account != "" {
-			if acc, err := u.s.db.Account(account); err == nil {
+			if acc, err := u.cfg.DB.Account(account); err == nil {
 				account = acc.Name
 			} else if poll.ErrorCode(err) != poll.ENOTFOUND && poll.ErrorCode(err) != poll.EINVALID {
 				return err
@@ -470,11 +514,11 @@ func (u *uploader) listUploads(c echo.Context) error {
 		}
 		limit = n
 	}
-	list, err := u.s.db.Uploads(account)
+	list, err := u.cfg.DB.Uploads(account)
 	if err != nil {
 		return err
 	}
-	out := UploadList{Uploads: list, Total: len(list)}
+	out := List{Uploads: list, Total: len(list)}
 	if len(out.Uploads) > limit {
 		out.Uploads = out.Uploads[:limit]
 	}
@@ -489,8 +533,8 @@ func (u *uploader) listUploads(c echo.Context) error {
 
 // ownUpload returns upload id when a may see it: its own, or any for an
 // operator. Another account's upload is ENOTFOUND, as if it did not exist.
-func (u *uploader) ownUpload(a *store.Account, id string) (*poll.Upload, error) {
-	up, err := u.s.db.Upload(id)
+func (u *Handler) ownUpload(a *store.Account, id string) (*poll.Upload, error) {
+	up, err := u.cfg.DB.Upload(id)
 	if err != nil {
 		return nil, err
 	}
@@ -502,8 +546,8 @@ func (u *uploader) ownUpload(a *store.Account, id string) (*poll.Upload, error) 
 }
 
 // getUpload is GET /api/v1/uploads/{id}.
-func (u *uploader) getUpload(c echo.Context) error {
-	up, err := u.ownUpload(accountOf(c), c.Param("id"))
+func (u *Handler) getUpload(c echo.Context) error {
+	up, err := u.ownUpload(auth.Account(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -511,14 +555,14 @@ func (u *uploader) getUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, UploadDetail{Upload: up, Revisions: revs})
+	return c.JSON(http.StatusOK, Detail{Upload: up, Revisions: revs})
 }
 
 // revisionsOf finds the poll revisions an upload made, in its questions.
-func (u *uploader) revisionsOf(up *poll.Upload) ([]UploadRevision, error) {
-	out := []UploadRevision{}
+func (u *Handler) revisionsOf(up *poll.Upload) ([]Revision, error) {
+	out := []Revision{}
 	for _, q := range up.Questions {
-		recs, err := u.s.db.Records(q, true)
+		recs, err := u.cfg.DB.Records(q, true)
 		if poll.ErrorCode(err) == poll.ENOTFOUND {
 			continue
 		} else if err != nil {
@@ -527,7 +571,7 @@ func (u *uploader) revisionsOf(up *poll.Upload) ([]UploadRevision, error) {
 		for _, r := range recs {
 			for _, rev := range r.Revisions {
 				if rev.UploadID == up.ID {
-					out = append(out, UploadRevision{PollID: rev.Poll.ID, QuestionID: q, Pollster: rev.Poll.Pollster,
+					out = append(out, Revision{PollID: rev.Poll.ID, QuestionID: q, Pollster: rev.Poll.Pollster,
 						Revision: rev.Number, URL: "/polls/" + rev.Poll.ID})
 				}
 			}

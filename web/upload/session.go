@@ -1,4 +1,4 @@
-package web
+package upload
 
 import (
 	"crypto/rand"
@@ -63,16 +63,17 @@ type sessions struct {
 	m   map[[32]byte]*session
 	now func() time.Time
 	// pendingLimit caps the bytes of previewed files held across all
-	// sessions (maxPendingBytes unless a test sets less).
+	// sessions (DefaultMaxPreviewBytes unless Config sets another).
 	pendingLimit int64
 }
 
-// maxPendingBytes caps the previewed files all sessions hold together, so
-// that memory stays bounded by bytes and not only by the session count.
-const maxPendingBytes = 128 << 20
+// DefaultMaxPreviewBytes is the usual Config.MaxPreviewBytes: it caps the
+// previewed files all sessions hold together, so that memory stays
+// bounded by bytes and not only by the session count.
+const DefaultMaxPreviewBytes = 128 << 20
 
 func newSessions(now func() time.Time) *sessions {
-	return &sessions{m: map[[32]byte]*session{}, now: now, pendingLimit: maxPendingBytes}
+	return &sessions{m: map[[32]byte]*session{}, now: now, pendingLimit: DefaultMaxPreviewBytes}
 }
 
 // randomID returns 32 random bytes in unpadded base64url.
@@ -202,7 +203,7 @@ func (ss *sessions) takePending(s *session, id string) *pendingUpload {
 // signedIn returns the request's session and its account when the cookie
 // names a live session whose account still holds the token it signed in
 // with. A session whose token was revoked or rotated is ended.
-func (u *uploader) signedIn(c echo.Context) (*session, *store.Account) {
+func (u *Handler) signedIn(c echo.Context) (*session, *store.Account) {
 	ck, err := c.Cookie(sessionCookie)
 	if err != nil {
 		return nil, nil
@@ -211,10 +212,10 @@ func (u *uploader) signedIn(c echo.Context) (*session, *store.Account) {
 	if !ok {
 		return nil, nil
 	}
-	a, err := u.s.db.Account(sess.account)
+	a, err := u.cfg.DB.Account(sess.account)
 	if err != nil || !a.Active() || !a.TokenCreated.Equal(sess.tokenCreated) {
 		if err != nil && poll.ErrorCode(err) == poll.EINTERNAL {
-			u.s.log.Error("session account", "err", err)
+			u.cfg.Log.Error("session account", "err", err)
 		}
 		u.sessions.end(ck.Value)
 		return nil, nil

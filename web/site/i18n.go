@@ -1,4 +1,4 @@
-package web
+package site
 
 import (
 	"fmt"
@@ -7,24 +7,31 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Languages the site speaks. The first is the default.
-var languages = []string{"ko", "en"}
+// Languages are the languages the site speaks. The first is the default.
+var Languages = []string{"ko", "en"}
 
 // catalog maps a language to message keys and their text. Each area adds
-// its own messages in init with addMessages.
+// its own messages in init with AddMessages.
 var catalog = map[string]map[string]string{"ko": {}, "en": {}}
 
-// addMessages adds messages: key → [Korean, English].
-func addMessages(m map[string][2]string) {
+// AddMessages adds messages: key → [Korean, English]. It is meant for
+// init functions; it is not safe to call while requests are served.
+func AddMessages(m map[string][2]string) {
 	for k, v := range m {
 		catalog["ko"][k] = v[0]
 		catalog["en"][k] = v[1]
 	}
 }
 
-// translate returns the message for key in lang, formatted with args when
+// HasMessage reports whether the catalog has key in lang.
+func HasMessage(lang, key string) bool {
+	_, ok := catalog[lang][key]
+	return ok
+}
+
+// Translate returns the message for key in lang, formatted with args when
 // given; a missing key shows as itself so that a gap is visible, not blank.
-func translate(lang, key string, args ...any) string {
+func Translate(lang, key string, args ...any) string {
 	msg, ok := catalog[lang][key]
 	if !ok {
 		if msg, ok = catalog["en"][key]; !ok {
@@ -37,19 +44,20 @@ func translate(lang, key string, args ...any) string {
 	return msg
 }
 
-// langOf chooses the reader's language: ?lang=ko|en, then the lang cookie
+// LangOf chooses the reader's language: ?lang=ko|en, then the lang cookie
 // the switch sets, then Accept-Language (by q-value), then Korean.
-func langOf(c echo.Context) string {
-	if l := c.QueryParam("lang"); isLang(l) {
+func LangOf(c echo.Context) string {
+	if l := c.QueryParam("lang"); IsLang(l) {
 		return l
 	}
-	if ck, err := c.Cookie("lang"); err == nil && isLang(ck.Value) {
+	if ck, err := c.Cookie("lang"); err == nil && IsLang(ck.Value) {
 		return ck.Value
 	}
 	return fromAcceptLanguage(c.Request().Header.Get("Accept-Language"))
 }
 
-func isLang(l string) bool { return l == "ko" || l == "en" }
+// IsLang reports whether l is a language the site speaks.
+func IsLang(l string) bool { return l == "ko" || l == "en" }
 
 // fromAcceptLanguage picks ko or en from an Accept-Language header.
 func fromAcceptLanguage(h string) string {
@@ -61,12 +69,12 @@ func fromAcceptLanguage(h string) string {
 			fmt.Sscanf(v, "%g", &q)
 		}
 		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		if isLang(base) && q > bestQ {
+		if IsLang(base) && q > bestQ {
 			best, bestQ = base, q
 		}
 	}
 	if best == "" {
-		return languages[0]
+		return Languages[0]
 	}
 	return best
 }

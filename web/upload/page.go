@@ -1,4 +1,4 @@
-package web
+package upload
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/pollcsv"
 	"github.com/pollagg/pollagg/store"
+	"github.com/pollagg/pollagg/web/site"
 )
 
 // The upload page: /upload shows the sign-in form or, signed in, the file
@@ -103,7 +104,7 @@ type previewCell struct {
 // previewMaxRows is how many records a preview shows.
 const previewMaxRows = 500
 
-func (u *uploader) view(a *store.Account) *accountView {
+func (u *Handler) view(a *store.Account) *accountView {
 	if a == nil {
 		return nil
 	}
@@ -111,11 +112,11 @@ func (u *uploader) view(a *store.Account) *accountView {
 }
 
 // questionLinks turns question ids into links with titles in lang.
-func (u *uploader) questionLinks(lang string, ids []string) []questionLink {
+func (u *Handler) questionLinks(lang string, ids []string) []questionLink {
 	out := make([]questionLink, 0, len(ids))
 	for _, id := range ids {
 		title := id
-		if q, err := u.s.db.Question(id); err == nil {
+		if q, err := u.cfg.DB.Question(id); err == nil {
 			title = q.Title(lang)
 		}
 		out = append(out, questionLink{ID: id, Title: title, Path: "/questions/" + url.PathEscape(id)})
@@ -125,7 +126,7 @@ func (u *uploader) questionLinks(lang string, ids []string) []questionLink {
 
 // uploadPath returns /upload in the request's language, with extra query.
 func uploadPath(c echo.Context, extra url.Values) string {
-	q := url.Values{"lang": {langOf(c)}}
+	q := url.Values{"lang": {site.LangOf(c)}}
 	for k, v := range extra {
 		q[k] = v
 	}
@@ -133,15 +134,15 @@ func uploadPath(c echo.Context, extra url.Values) string {
 }
 
 // renderUploadPage renders /upload with status and an optional message.
-func (u *uploader) renderUploadPage(c echo.Context, status int, a *store.Account, msg string) error {
-	lang := langOf(c)
-	d := uploadPageData{Account: u.view(a), Error: msg, MaxUpload: byteSize(u.s.cfg.MaxUploadBytes)}
+func (u *Handler) renderUploadPage(c echo.Context, status int, a *store.Account, msg string) error {
+	lang := site.LangOf(c)
+	d := uploadPageData{Account: u.view(a), Error: msg, MaxUpload: byteSize(u.cfg.MaxUploadBytes)}
 	if a != nil {
 		account := a.Name
 		if a.Operator {
 			account = ""
 		}
-		list, err := u.s.db.Uploads(account)
+		list, err := u.cfg.DB.Uploads(account)
 		if err != nil {
 			return err
 		}
@@ -158,7 +159,13 @@ func (u *uploader) renderUploadPage(c echo.Context, status int, a *store.Account
 			}
 		}
 	}
-	return u.s.render(c, status, "upload", translate(lang, "upload.title"), d)
+	return u.cfg.Render(c, status, "upload", site.Translate(lang, "upload.title"), d)
+}
+
+// statusOf is the HTTP status of an application error code.
+func statusOf(code string) int {
+	st, _ := site.StatusOf(code)
+	return st
 }
 
 // byteSize formats n as "10 MB", "512 KB" or "900 bytes".
@@ -175,18 +182,18 @@ func byteSize(n int64) string {
 }
 
 // page is GET /upload.
-func (u *uploader) page(c echo.Context) error {
+func (u *Handler) page(c echo.Context) error {
 	_, a := u.signedIn(c)
 	return u.renderUploadPage(c, http.StatusOK, a, "")
 }
 
 // signIn is POST /upload/signin: a token in the field "token" starts a
 // session. A wrong token shows the form again with 401.
-func (u *uploader) signIn(c echo.Context) error {
+func (u *Handler) signIn(c echo.Context) error {
 	tok := strings.TrimSpace(c.FormValue("token"))
-	a, err := u.s.db.Authenticate(tok)
+	a, err := u.cfg.DB.Authenticate(tok)
 	if poll.ErrorCode(err) == poll.EUNAUTHORIZED {
-		return u.renderUploadPage(c, http.StatusUnauthorized, nil, translate(langOf(c), "upload.signin.bad"))
+		return u.renderUploadPage(c, http.StatusUnauthorized, nil, site.Translate(site.LangOf(c), "upload.signin.bad"))
 	} else if err != nil {
 		return err
 	}
@@ -202,7 +209,7 @@ func (u *uploader) signIn(c echo.Context) error {
 }
 
 // signOut is POST /upload/signout.
-func (u *uploader) signOut(c echo.Context) error {
+func (u *Handler) signOut(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
 		u.sessions.end(ck.Value)
 	}
@@ -213,11 +220,11 @@ func (u *uploader) signOut(c echo.Context) error {
 // preview is POST /upload/preview: the file in the field "file" (and an
 // optional question id in "question") is checked as a dry run. A file
 // that would be stored is kept in the session for confirm.
-func (u *uploader) preview(c echo.Context) error {
+func (u *Handler) preview(c echo.Context) error {
 	sess, a := u.signedIn(c)
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	if a == nil {
-		return u.renderUploadPage(c, http.StatusUnauthorized, nil, translate(lang, "upload.signin.needed"))
+		return u.renderUploadPage(c, http.StatusUnauthorized, nil, site.Translate(lang, "upload.signin.needed"))
 	}
 	name, f, err := formFile(c)
 	if err != nil {
@@ -226,25 +233,25 @@ func (u *uploader) preview(c echo.Context) error {
 			return u.renderUploadPage(c, he.Code, a, fmt.Sprint(he.Message))
 		}
 		if poll.ErrorCode(err) == poll.EINVALID {
-			return u.renderUploadPage(c, http.StatusBadRequest, a, translate(lang, "upload.form.nofile"))
+			return u.renderUploadPage(c, http.StatusBadRequest, a, site.Translate(lang, "upload.form.nofile"))
 		}
 		return err
 	}
 	data, err := io.ReadAll(f)
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("web: reading the uploaded file: %w", err)
+		return fmt.Errorf("upload: reading the uploaded file: %w", err)
 	}
 	question := strings.TrimSpace(c.FormValue("question"))
 	if question != "" && !poll.ValidSlug(question) {
-		return u.renderUploadPage(c, http.StatusBadRequest, a, translate(lang, "upload.form.badquestion", question))
+		return u.renderUploadPage(c, http.StatusBadRequest, a, site.Translate(lang, "upload.form.badquestion", question))
 	}
 	sheet, err := sheetParam(c.FormValue("sheet"))
 	if err != nil {
 		return u.renderUploadPage(c, http.StatusBadRequest, a, poll.ErrorMessage(err))
 	}
 	sum := sha256.Sum256(data)
-	d := previewData{Account: u.view(a), FileName: name, Size: int64(len(data)), SizeText: formatNum(float64(len(data)), 0),
+	d := previewData{Account: u.view(a), FileName: name, Size: int64(len(data)), SizeText: site.FormatNum(float64(len(data)), 0),
 		SHA256: hex.EncodeToString(sum[:]), Question: question}
 	status := http.StatusOK
 	up, err := u.ingest(a, name, bytes.NewReader(data), question, true, sheet)
@@ -259,14 +266,14 @@ func (u *uploader) preview(c echo.Context) error {
 		}
 		if !u.sessions.setPending(sess, &pendingUpload{id: d.PendingID, name: name, question: question, sheet: sheet, data: data}) {
 			status, d.Upload, d.PendingID = http.StatusServiceUnavailable, nil, ""
-			d.Error = translate(lang, "upload.preview.full", byteSize(u.sessions.pendingLimit))
+			d.Error = site.Translate(lang, "upload.preview.full", byteSize(u.sessions.pendingLimit))
 		}
 	case errors.As(err, &probs):
 		status, d.Problems = http.StatusUnprocessableEntity, probs.List
 	case errors.As(err, &he):
 		status, d.Error = he.Code, fmt.Sprint(he.Message)
 	case poll.ErrorCode(err) == poll.EFORBIDDEN || poll.ErrorCode(err) == poll.EINVALID:
-		status, d.Error = statusOf[poll.ErrorCode(err)], poll.ErrorMessage(err)
+		status, d.Error = statusOf(poll.ErrorCode(err)), poll.ErrorMessage(err)
 	default:
 		return err
 	}
@@ -279,27 +286,27 @@ func (u *uploader) preview(c echo.Context) error {
 		d.Encoding = enc
 		d.Table = buildPreview(text, d.Problems)
 	}
-	return u.s.render(c, status, "upload_preview", translate(lang, "upload.preview.title"), d)
+	return u.cfg.Render(c, status, "upload_preview", site.Translate(lang, "upload.preview.title"), d)
 }
 
 // confirm is POST /upload/confirm: stores the previewed file named by the
 // field "pending" and redirects to /upload with the stored upload.
-func (u *uploader) confirm(c echo.Context) error {
+func (u *Handler) confirm(c echo.Context) error {
 	sess, a := u.signedIn(c)
-	lang := langOf(c)
+	lang := site.LangOf(c)
 	if a == nil {
-		return u.renderUploadPage(c, http.StatusUnauthorized, nil, translate(lang, "upload.signin.needed"))
+		return u.renderUploadPage(c, http.StatusUnauthorized, nil, site.Translate(lang, "upload.signin.needed"))
 	}
 	p := u.sessions.takePending(sess, c.FormValue("pending"))
 	if p == nil {
-		return u.renderUploadPage(c, http.StatusConflict, a, translate(lang, "upload.confirm.none"))
+		return u.renderUploadPage(c, http.StatusConflict, a, site.Translate(lang, "upload.confirm.none"))
 	}
 	up, err := u.ingest(a, p.name, bytes.NewReader(p.data), p.question, false, p.sheet)
 	if err != nil {
 		// the database changed since the preview, or the account did
 		var probs *poll.Problems
 		if errors.As(err, &probs) || poll.ErrorCode(err) == poll.EFORBIDDEN {
-			return u.renderUploadPage(c, statusOf[poll.ErrorCode(err)], a, translate(lang, "upload.confirm.failed", poll.ErrorMessage(err)))
+			return u.renderUploadPage(c, statusOf(poll.ErrorCode(err)), a, site.Translate(lang, "upload.confirm.failed", poll.ErrorMessage(err)))
 		}
 		return err
 	}
@@ -307,7 +314,7 @@ func (u *uploader) confirm(c echo.Context) error {
 }
 
 // cancel is POST /upload/cancel: forgets the previewed file.
-func (u *uploader) cancel(c echo.Context) error {
+func (u *Handler) cancel(c echo.Context) error {
 	if sess, a := u.signedIn(c); a != nil {
 		u.sessions.takePending(sess, c.FormValue("pending"))
 	}

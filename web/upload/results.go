@@ -1,4 +1,4 @@
-package web
+package upload
 
 import (
 	"io"
@@ -81,7 +81,7 @@ var errResultsForbidden = poll.Errorf(poll.EFORBIDDEN,
 	"this is a results file (question_id,date,answer,pct), which records the true outcome of questions: only the operator may upload one")
 
 // postResults stores (or, dry, checks) a results file for the operator.
-func (u *uploader) postResults(c echo.Context, a *store.Account, name string, body io.Reader, src *sourceReader, question string, dry bool) error {
+func (u *Handler) postResults(c echo.Context, a *store.Account, name string, body io.Reader, src *sourceReader, question string, dry bool) error {
 	if !a.Operator {
 		return errResultsForbidden
 	}
@@ -102,7 +102,7 @@ func (u *uploader) postResults(c echo.Context, a *store.Account, name string, bo
 		out.Questions = append(out.Questions, o.QuestionID)
 	}
 	sort.Strings(out.Questions)
-	db := u.s.db
+	db := u.cfg.DB
 	if dry {
 		qs := map[string]*poll.Question{}
 		for _, o := range res.Outcomes() {
@@ -122,8 +122,8 @@ func (u *uploader) postResults(c echo.Context, a *store.Account, name string, bo
 				out.Changed++
 			}
 		}
-		u.s.log.Info("results dry run (not stored)", "account", a.Name, "file", name, "changed", out.Changed, "unchanged", out.Unchanged)
-		cal, err := u.s.calibration()
+		u.cfg.Log.Info("results dry run (not stored)", "account", a.Name, "file", name, "changed", out.Changed, "unchanged", out.Unchanged)
+		cal, err := u.cfg.Calibration()
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func (u *uploader) postResults(c echo.Context, a *store.Account, name string, bo
 		return err
 	}
 	out.Changed, out.Unchanged = counts.Changed, counts.Unchanged
-	u.s.log.Info("results stored", "account", a.Name, "file", name, "counts", counts.String())
+	u.cfg.Log.Info("results stored", "account", a.Name, "file", name, "counts", counts.String())
 	resp := ResultsResponse{Results: out}
 	status := http.StatusOK
 	if counts.Changed > 0 {
@@ -143,13 +143,13 @@ func (u *uploader) postResults(c echo.Context, a *store.Account, name string, bo
 	// Refresh even when nothing changed: a calibration that failed before
 	// is computed again. The refresh runs in the calibrator, one at a
 	// time, so that it never races another upload's.
-	if err := <-u.s.calib.refresh(); err != nil {
+	if err := <-u.cfg.Refresh(); err != nil {
 		resp.CalibrationError = "the results are stored, but the calibration could not be refreshed: " + poll.ErrorMessage(err)
 	}
 	cal, err := db.Calibration()
 	if err != nil {
 		if resp.CalibrationError == "" {
-			u.s.log.Error("reading the calibration", "err", err)
+			u.cfg.Log.Error("reading the calibration", "err", err)
 			resp.CalibrationError = "the calibration could not be read: " + poll.ErrorMessage(err)
 		}
 	}
