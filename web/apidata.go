@@ -674,10 +674,13 @@ func appendNum(b []byte, v float64, places int, missing string) []byte {
 	return strconv.AppendFloat(b, r, 'f', -1, 64)
 }
 
-// csvTable is a CSV header and rows of cells already formatted.
+// csvTable is a CSV header and rows of cells already formatted, or a
+// function that makes them one at a time (each row is written before the
+// next is made, so a large download holds one row, not all of them).
 type csvTable struct {
 	header []string
 	rows   [][]string
+	each   func(emit func(cells []string))
 }
 
 // writeTo writes the table as RFC 4180 CSV with "\n" line ends. A cell is
@@ -703,6 +706,9 @@ func (t *csvTable) writeTo(b *bytes.Buffer) {
 	line(t.header)
 	for _, r := range t.rows {
 		line(r)
+	}
+	if t.each != nil {
+		t.each(line)
 	}
 }
 
@@ -1099,11 +1105,11 @@ func houseTable(d *document, comp *Computed, v View) {
 // field, its revision, whether it was retracted, its pollster's house
 // effect on each answer and its weight in the average's last day.
 type pollItem struct {
-	poll.Poll
-	Midpoint  poll.Date  `json:"midpoint"`
-	Revision  int        `json:"revision"`
-	Recorded  time.Time  `json:"recorded"`
-	Retracted *time.Time `json:"retracted"`
+	*poll.Poll            // shared with the view's polls; a copy when the answers are filtered
+	Midpoint   poll.Date  `json:"midpoint"`
+	Revision   int        `json:"revision"`
+	Recorded   time.Time  `json:"recorded"`
+	Retracted  *time.Time `json:"retracted"`
 	// HouseEffects is the pollster's estimated lean per answer (empty when
 	// the method estimated none).
 	HouseEffects map[string]num `json:"house_effects"`
@@ -1111,6 +1117,10 @@ type pollItem struct {
 	// the poll is not in the average (retracted).
 	Weight *share `json:"weight"`
 }
+
+// noEffects is the house effects of a poll whose pollster has none: an
+// empty map (JSON {}), shared.
+var noEffects = map[string]num{}
 
 func pollsTable(d *document, comp *Computed, r *request) {
 	v := r.view
@@ -1145,15 +1155,17 @@ func pollsTable(d *document, comp *Computed, r *request) {
 		if !v.keep(p) {
 			continue
 		}
-		it := pollItem{Poll: *p, Midpoint: p.Midpoint(), Revision: rec.Revisions,
-			Recorded: rec.Recorded.UTC(), HouseEffects: map[string]num{}}
+		it := pollItem{Poll: p, Midpoint: p.Midpoint(), Revision: rec.Revisions,
+			Recorded: rec.Recorded.UTC(), HouseEffects: noEffects}
 		if len(v.Answers) > 0 {
-			it.Results = map[string]float64{}
+			cp := *p
+			cp.Results = map[string]float64{}
 			for _, a := range answers {
 				if x, ok := p.Results[a]; ok {
-					it.Results[a] = x
+					cp.Results[a] = x
 				}
 			}
+			it.Poll = &cp
 		}
 		if rec.Retracted != nil {
 			it.Retracted = timePtr(*rec.Retracted)
@@ -1161,9 +1173,16 @@ func pollsTable(d *document, comp *Computed, r *request) {
 			sw := share(w)
 			it.Weight = &sw
 		}
-		for a, e := range house[p.Pollster] {
-			if wantAnswer(v, a) {
-				it.HouseEffects[a] = e
+		if h := house[p.Pollster]; len(v.Answers) == 0 && h != nil {
+			it.HouseEffects = h // every answer's: the pollster's own map, shared
+		} else {
+			for a, e := range h {
+				if wantAnswer(v, a) {
+					if len(it.HouseEffects) == 0 {
+						it.HouseEffects = map[string]num{}
+					}
+					it.HouseEffects[a] = e
+				}
 			}
 		}
 		items = append(items, it)
@@ -1200,41 +1219,44 @@ func pollsTable(d *document, comp *Computed, r *request) {
 	}
 	header = append(header, "revision", "recorded", "retracted", "weight")
 	t := &csvTable{header: header}
-	for i := range items {
-		it := &items[i]
-		p := &it.Poll
-		size := ""
-		if p.SampleSize != 0 {
-			size = intCell(p.SampleSize)
-		}
-		row := []string{textCell(p.ID), textCell(p.QuestionID), textCell(p.ExternalID), textCell(p.Pollster),
-			textCell(p.Sponsor), p.Start.String(), p.End.String(), it.Midpoint.String(), size,
-			textCell(p.Population), textCell(string(p.Mode)), textCell(p.ModeNote), optRawCell(p.ResponseRate),
-			optRawCell(p.MarginOfError), textCell(p.Weighting), textCell(p.Wording), textCell(p.SourceURL),
-			textCell(p.RegistryID), textCell(p.Notes)}
-		for _, a := range answers {
-			if x, ok := p.Results[a]; ok {
-				row = append(row, rawCell(x))
-			} else {
-				row = append(row, "")
+	var row []string
+	t.each = func(emit func([]string)) {
+		for i := range items {
+			it := &items[i]
+			p := it.Poll
+			size := ""
+			if p.SampleSize != 0 {
+				size = intCell(p.SampleSize)
 			}
-		}
-		for _, a := range answers {
-			row = append(row, textCell(p.AnswerLabels[a]))
-		}
-		for _, a := range answers {
-			if e, ok := it.HouseEffects[a]; ok {
-				row = append(row, numCell(float64(e)))
-			} else {
-				row = append(row, "")
+			row = append(row[:0], textCell(p.ID), textCell(p.QuestionID), textCell(p.ExternalID), textCell(p.Pollster),
+				textCell(p.Sponsor), p.Start.String(), p.End.String(), it.Midpoint.String(), size,
+				textCell(p.Population), textCell(string(p.Mode)), textCell(p.ModeNote), optRawCell(p.ResponseRate),
+				optRawCell(p.MarginOfError), textCell(p.Weighting), textCell(p.Wording), textCell(p.SourceURL),
+				textCell(p.RegistryID), textCell(p.Notes))
+			for _, a := range answers {
+				if x, ok := p.Results[a]; ok {
+					row = append(row, rawCell(x))
+				} else {
+					row = append(row, "")
+				}
 			}
+			for _, a := range answers {
+				row = append(row, textCell(p.AnswerLabels[a]))
+			}
+			for _, a := range answers {
+				if e, ok := it.HouseEffects[a]; ok {
+					row = append(row, numCell(float64(e)))
+				} else {
+					row = append(row, "")
+				}
+			}
+			w := ""
+			if it.Weight != nil {
+				w = shareCell(float64(*it.Weight))
+			}
+			row = append(row, intCell(it.Revision), timeCell(&it.Recorded), timeCell(it.Retracted), w)
+			emit(row)
 		}
-		w := ""
-		if it.Weight != nil {
-			w = shareCell(float64(*it.Weight))
-		}
-		row = append(row, intCell(it.Revision), timeCell(&it.Recorded), timeCell(it.Retracted), w)
-		t.rows = append(t.rows, row)
 	}
 	d.csvRows = t
 }
