@@ -318,10 +318,8 @@ type Snapshot struct {
 	// retracted ones included, in date order (by last field day).
 	Polls []poll.Poll
 	// Meta describes the record of Polls[i].
-	Meta []RecordMeta
-	// Retracted counts the retracted polls.
-	Retracted int
-	Version   uint64
+	Meta    []RecordMeta
+	Version uint64
 	// Calibration is the stored calibration (shared error, pollster
 	// ratings) as of the same version; nil when none was computed.
 	Calibration *poll.Calibration
@@ -346,11 +344,6 @@ func (db *DB) Snapshot(questionID string) (*Snapshot, error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	for i := range s.Meta {
-		if s.Meta[i].Retracted != nil {
-			s.Retracted++
-		}
 	}
 	return &s, nil
 }

@@ -607,7 +607,11 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 	}
 	d.Headline = newHeadline(lang, q, comp.Result, view.Answers)
 
-	d.Retracted = comp.Retracted
+	for i := range comp.Meta {
+		if comp.Meta[i].Retracted != nil {
+			d.Retracted++
+		}
+	}
 
 	if comp.Result != nil {
 		d.House = newEffectTable(lang, q, comp.Result.HouseEffects, func(name string) string { return name })

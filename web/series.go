@@ -19,8 +19,6 @@ type Computed struct {
 	// read per poll (store.DB.Record).
 	All  []poll.Poll
 	Meta []store.RecordMeta
-	// Retracted counts the retracted polls of All.
-	Retracted int
 	// Polls holds the polls the view averages: current revisions, not
 	// retracted, kept by the view's filters.
 	Polls []poll.Poll
@@ -53,8 +51,7 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 		// snap.Version may be newer than ver when a write committed in
 		// between: the data is labelled with the version it belongs to.
 		q := snap.Question
-		c := &Computed{Question: q, All: snap.Polls, Meta: snap.Meta, Retracted: snap.Retracted,
-			Version: snap.Version, Calibration: snap.Calibration}
+		c := &Computed{Question: q, All: snap.Polls, Meta: snap.Meta, Version: snap.Version, Calibration: snap.Calibration}
 		if c.Polls, err = s.viewPolls(qid, snap, v); err != nil {
 			return nil, err
 		}
