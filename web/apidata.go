@@ -378,16 +378,24 @@ func (d *document) json() ([]byte, error) {
 	b.Write(key)
 	b.WriteString(": [")
 	rows := reflect.ValueOf(d.rows)
+	// One encoder and one scratch buffer for every row, each row encoded
+	// through a pointer (no copy of it in an interface), and the output
+	// grown once from the first row's size instead of doubling: the
+	// polls download of 100,000 polls is 43 MB.
+	var row bytes.Buffer
+	enc := json.NewEncoder(&row)
 	for i := 0; i < rows.Len(); i++ {
-		row, err := json.Marshal(rows.Index(i).Interface())
-		if err != nil {
+		row.Reset()
+		if err := enc.Encode(rows.Index(i).Addr().Interface()); err != nil {
 			return nil, err
 		}
 		if i > 0 {
 			b.WriteByte(',')
+		} else {
+			b.Grow((rows.Len() - 1) * (row.Len() + 8) * 9 / 8)
 		}
 		b.WriteString("\n    ")
-		b.Write(row)
+		b.Write(row.Bytes()[:row.Len()-1]) // without Encode's newline
 	}
 	if rows.Len() > 0 {
 		b.WriteString("\n  ")
