@@ -136,9 +136,9 @@ func TestTemplateXLSX(t *testing.T) {
 		xp.Pollster != cp.Pollster || *xp.MarginOfError != *cp.MarginOfError || len(xp.Results) != len(cp.Results) {
 		t.Errorf("the workbook reads as %+v, the CSV as %+v", xp, cp)
 	}
-	for k, v := range cp.Results {
-		if xp.Results[k] != v {
-			t.Errorf("%s: %v in the workbook, %v in the CSV", k, xp.Results[k], v)
+	for _, r := range cp.Results {
+		if k, v := r.Option, r.Pct; xp.Results.Pct(k) != v {
+			t.Errorf("%s: %v in the workbook, %v in the CSV", k, xp.Results.Pct(k), v)
 		}
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(got))

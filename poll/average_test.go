@@ -26,13 +26,13 @@ func demoQuestion() *poll.Question {
 
 func demoPolls() []poll.Poll {
 	return []poll.Poll{
-		{ID: "mt", Pollster: "Media Tomato", Start: day("2023-03-06"), End: day("2023-03-08"), SampleSize: 1033, Mode: poll.ModeARS, ResponseRate: fp(3.5), Results: map[string]float64{"support": 41.9, "oppose": 51.1, "undecided": 7}},
-		{ID: "hr", Pollster: "Hankook Research", Start: day("2023-03-07"), End: day("2023-03-08"), SampleSize: 1000, Results: map[string]float64{"support": 39.8, "oppose": 53.1}},
-		{ID: "rm", Pollster: "Realmeter", Start: day("2023-03-07"), End: day("2023-03-08"), SampleSize: 1006, Mode: poll.ModeARS, ResponseRate: fp(2.6), Results: map[string]float64{"support": 37.8, "oppose": 57.9}},
-		{ID: "gk", Pollster: "Gallup Korea", Start: day("2023-03-08"), End: day("2023-03-09"), SampleSize: 1002, Mode: poll.ModeLive, ResponseRate: fp(9.5), Results: map[string]float64{"support": 35, "oppose": 59, "undecided": 6}},
-		{ID: "fr", Pollster: "Flower Research", Start: day("2023-03-10"), End: day("2023-03-11"), SampleSize: 1007, Mode: poll.ModeARS, Results: map[string]float64{"support": 29.3, "oppose": 66.4}},
-		{ID: "kr", Pollster: "Kookmin Research Group & Ace Research", Start: day("2023-03-11"), End: day("2023-03-13"), SampleSize: 1020, Mode: poll.ModeARS, ResponseRate: fp(1.3), Results: map[string]float64{"support": 39.7, "oppose": 55.9, "undecided": 4.3}},
-		{ID: "nbs", Pollster: "NBS", Start: day("2023-03-13"), End: day("2023-03-15"), SampleSize: 1005, Mode: poll.ModeLive, ResponseRate: fp(17.4), Results: map[string]float64{"support": 33, "oppose": 60}},
+		{ID: "mt", Pollster: "Media Tomato", Start: day("2023-03-06"), End: day("2023-03-08"), SampleSize: 1033, Mode: poll.ModeARS, ResponseRate: fp(3.5), Results: poll.SharesOf(map[string]float64{"support": 41.9, "oppose": 51.1, "undecided": 7})},
+		{ID: "hr", Pollster: "Hankook Research", Start: day("2023-03-07"), End: day("2023-03-08"), SampleSize: 1000, Results: poll.SharesOf(map[string]float64{"support": 39.8, "oppose": 53.1})},
+		{ID: "rm", Pollster: "Realmeter", Start: day("2023-03-07"), End: day("2023-03-08"), SampleSize: 1006, Mode: poll.ModeARS, ResponseRate: fp(2.6), Results: poll.SharesOf(map[string]float64{"support": 37.8, "oppose": 57.9})},
+		{ID: "gk", Pollster: "Gallup Korea", Start: day("2023-03-08"), End: day("2023-03-09"), SampleSize: 1002, Mode: poll.ModeLive, ResponseRate: fp(9.5), Results: poll.SharesOf(map[string]float64{"support": 35, "oppose": 59, "undecided": 6})},
+		{ID: "fr", Pollster: "Flower Research", Start: day("2023-03-10"), End: day("2023-03-11"), SampleSize: 1007, Mode: poll.ModeARS, Results: poll.SharesOf(map[string]float64{"support": 29.3, "oppose": 66.4})},
+		{ID: "kr", Pollster: "Kookmin Research Group & Ace Research", Start: day("2023-03-11"), End: day("2023-03-13"), SampleSize: 1020, Mode: poll.ModeARS, ResponseRate: fp(1.3), Results: poll.SharesOf(map[string]float64{"support": 39.7, "oppose": 55.9, "undecided": 4.3})},
+		{ID: "nbs", Pollster: "NBS", Start: day("2023-03-13"), End: day("2023-03-15"), SampleSize: 1005, Mode: poll.ModeLive, ResponseRate: fp(17.4), Results: poll.SharesOf(map[string]float64{"support": 33, "oppose": 60})},
 	}
 }
 
@@ -147,7 +147,7 @@ func TestAverage_Errors(t *testing.T) {
 	bad.Span = 0
 	negDE := poll.DefaultOptions()
 	negDE.DesignEffect[poll.ModeARS] = -1
-	noAnswers := []poll.Poll{{Pollster: "A", Start: 100, End: 100, Results: map[string]float64{"other": 50}}}
+	noAnswers := []poll.Poll{{Pollster: "A", Start: 100, End: 100, Results: poll.SharesOf(map[string]float64{"other": 50})}}
 	tests := []struct {
 		name  string
 		q     *poll.Question
@@ -175,7 +175,7 @@ func TestAverage_Errors(t *testing.T) {
 // series builds single-option polls: support only, on a two-option question.
 func mk(pollster string, d poll.Date, n int, support float64) poll.Poll {
 	return poll.Poll{Pollster: pollster, Start: d, End: d, SampleSize: n, Mode: poll.ModeLive,
-		Results: map[string]float64{"support": support, "oppose": 100 - support}}
+		Results: poll.SharesOf(map[string]float64{"support": support, "oppose": 100 - support})}
 }
 
 func TestAverage_EdgeCases(t *testing.T) {

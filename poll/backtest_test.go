@@ -25,7 +25,7 @@ func races(r *rand.Rand, n int, day poll.Date, bias []float64, raceSD float64, p
 			y := truth + miss + bias[j] + r.NormFloat64()*math.Sqrt(truth*(100-truth)/float64(n)+1.4) // 1.2 points beyond sampling
 			d := day - poll.Date(1+r.IntN(20))
 			c.Polls = append(c.Polls, poll.Poll{ID: fmt.Sprintf("%s-%d-%d", prefix, i, k), QuestionID: q.ID, Pollster: fmt.Sprintf("P%d", j),
-				Start: d, End: d, SampleSize: n, Results: map[string]float64{"dem": y, "rep": 100 - y}})
+				Start: d, End: d, SampleSize: n, Results: poll.SharesOf(map[string]float64{"dem": y, "rep": 100 - y})})
 		}
 		out = append(out, c)
 	}
@@ -78,7 +78,7 @@ func TestRatePollsters_Shrinkage(t *testing.T) {
 	c := &cases[0]
 	y := c.Outcome.Shares["dem"] + 6
 	c.Polls = append(c.Polls, poll.Poll{ID: "one", Pollster: "Newcomer", Start: c.Outcome.Date - 3, End: c.Outcome.Date - 3, SampleSize: 600,
-		Results: map[string]float64{"dem": y, "rep": 100 - y}})
+		Results: poll.SharesOf(map[string]float64{"dem": y, "rep": 100 - y})})
 	rs, model := poll.RatePollsters(cases)
 	byName := map[string]poll.Rating{}
 	for _, x := range rs {
@@ -187,7 +187,7 @@ func TestBacktest_Degenerate(t *testing.T) {
 	q3 := &poll.Question{ID: "three", Options: []poll.Option{{ID: "yes"}, {ID: "no"}, {ID: "undecided", Undecided: true}}}
 	d := day("2020-11-03")
 	p := func(id, pollster string, end poll.Date, n int, res map[string]float64) poll.Poll {
-		return poll.Poll{ID: id, Pollster: pollster, Start: end, End: end, SampleSize: n, Results: res}
+		return poll.Poll{ID: id, Pollster: pollster, Start: end, End: end, SampleSize: n, Results: poll.SharesOf(res)}
 	}
 	cases := []poll.ResultCase{
 		{Question: q2, Outcome: poll.Outcome{Date: d, Shares: map[string]float64{"dem": 50, "rep": 50}}},

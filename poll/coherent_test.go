@@ -57,7 +57,7 @@ func TestAverage_UnknownModeIsMissing(t *testing.T) {
 		}
 		d := Date(19000 + 7*i)
 		polls = append(polls, Poll{Pollster: "Gallup Korea", Start: d, End: d, SampleSize: 1000, Mode: m,
-			Results: map[string]float64{"support": 40 + float64(i%3), "oppose": 50}})
+			Results: SharesOf(map[string]float64{"support": 40 + float64(i%3), "oppose": 50})})
 	}
 	r, err := Average(q, polls, DefaultOptions())
 	if err != nil {
@@ -71,7 +71,7 @@ func TestAverage_UnknownModeIsMissing(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		d := Date(19000 + 7*i + 3)
 		polls = append(polls, Poll{Pollster: "Realmeter", Start: d, End: d, SampleSize: 1000, Mode: ModeARS,
-			Results: map[string]float64{"support": 46, "oppose": 48}})
+			Results: SharesOf(map[string]float64{"support": 46, "oppose": 48})})
 	}
 	if r, err = Average(q, polls, DefaultOptions()); err != nil {
 		t.Fatal(err)

@@ -79,7 +79,7 @@ func TestValidate(t *testing.T) {
 	today := poll.NewDate(2026, 11, 28)
 	base := func() poll.Poll {
 		return poll.Poll{QuestionID: "q", Pollster: "A", Start: poll.NewDate(2023, 3, 1), End: poll.NewDate(2023, 3, 2),
-			SampleSize: 1000, Results: map[string]float64{"support": 40, "oppose": 55, "undecided": 5}}
+			SampleSize: 1000, Results: poll.SharesOf(map[string]float64{"support": 40, "oppose": 55, "undecided": 5})}
 	}
 	f := func(v float64) *float64 { return &v }
 	tests := []struct {
@@ -89,15 +89,15 @@ func TestValidate(t *testing.T) {
 		msg   string
 	}{
 		{"valid", func(p *poll.Poll) {}, "", ""},
-		{"rounding tolerated", func(p *poll.Poll) { p.Results["undecided"] = 6 }, "", ""},
-		{"zero and hundred", func(p *poll.Poll) { p.Results = map[string]float64{"support": 0, "oppose": 100} }, "", ""},
+		{"rounding tolerated", func(p *poll.Poll) { p.Results.Set("undecided", 6) }, "", ""},
+		{"zero and hundred", func(p *poll.Poll) { p.Results = poll.SharesOf(map[string]float64{"support": 0, "oppose": 100}) }, "", ""},
 		{"end before start", func(p *poll.Poll) { p.End = poll.NewDate(2023, 2, 28) }, "end_date", "field period ends (2023-02-28) before it starts (2023-03-01)"},
 		{"future", func(p *poll.Poll) { p.End = poll.NewDate(2026, 11, 29) }, "end_date", "2026-11-29 is in the future (today is 2026-11-28)"},
 		{"negative sample", func(p *poll.Poll) { p.SampleSize = -1 }, "sample_size", "must be a positive number of respondents (got -1)"},
-		{"over 100", func(p *poll.Poll) { p.Results["support"] = 100.5 }, "support", "percentage 100.5 is outside 0-100"},
-		{"negative pct", func(p *poll.Poll) { p.Results["support"] = -1 }, "support", "percentage -1 is outside 0-100"},
-		{"sum past 100", func(p *poll.Poll) { p.Results["support"] = 45 }, "results", "answers sum to 105%, more than 100 beyond rounding"},
-		{"unknown answer", func(p *poll.Poll) { p.Results["maybe"] = 1 }, "maybe", `unknown answer "maybe": question "q" has options support, oppose, undecided`},
+		{"over 100", func(p *poll.Poll) { p.Results.Set("support", 100.5) }, "support", "percentage 100.5 is outside 0-100"},
+		{"negative pct", func(p *poll.Poll) { p.Results.Set("support", -1) }, "support", "percentage -1 is outside 0-100"},
+		{"sum past 100", func(p *poll.Poll) { p.Results.Set("support", 45) }, "results", "answers sum to 105%, more than 100 beyond rounding"},
+		{"unknown answer", func(p *poll.Poll) { p.Results.Set("maybe", 1) }, "maybe", `unknown answer "maybe": question "q" has options support, oppose, undecided`},
 		{"no pollster", func(p *poll.Poll) { p.Pollster = " " }, "pollster", "is empty"},
 		{"no results", func(p *poll.Poll) { p.Results = nil }, "results", "no answer percentages"},
 		{"response rate", func(p *poll.Poll) { p.ResponseRate = f(0) }, "response_rate", "must be a percentage above 0"},
@@ -122,7 +122,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestIdentityAndContent(t *testing.T) {
-	a := poll.Poll{QuestionID: "q", Pollster: "Gallup Korea", Start: 10, End: 11, SampleSize: 1000, Results: map[string]float64{"support": 35}}
+	a := poll.Poll{QuestionID: "q", Pollster: "Gallup Korea", Start: 10, End: 11, SampleSize: 1000, Results: poll.SharesOf(map[string]float64{"support": 35})}
 	b := a
 	b.Pollster = " gallup korea "
 	if poll.PollID(&a) != poll.PollID(&b) {
@@ -133,7 +133,7 @@ func TestIdentityAndContent(t *testing.T) {
 		t.Error("a poll_id does not change the id")
 	}
 	c := a
-	c.Results = map[string]float64{"support": 36}
+	c.Results = poll.SharesOf(map[string]float64{"support": 36})
 	if poll.SameContent(&a, &c) {
 		t.Error("different numbers compare as the same content")
 	}

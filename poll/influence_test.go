@@ -21,7 +21,7 @@ func singleOption(seed uint64, n int) (*poll.Question, []poll.Poll) {
 		d := poll.Date(19000 + r.IntN(90))
 		ps = append(ps, poll.Poll{ID: string(rune('a'+i%26)) + string(rune('a'+i/26)), Pollster: names[j], Mode: modes[j],
 			Start: d, End: d + poll.Date(r.IntN(3)), SampleSize: 500 + r.IntN(1500),
-			Results: map[string]float64{"a": 40 + 2*float64(j) + 3*r.NormFloat64()}})
+			Results: poll.SharesOf(map[string]float64{"a": 40 + 2*float64(j) + 3*r.NormFloat64()})})
 	}
 	return q, ps
 }
@@ -30,7 +30,7 @@ func TestInfluence(t *testing.T) {
 	q, polls := singleOption(1, 40)
 	byID := map[string]float64{}
 	for _, p := range polls {
-		byID[p.ID] = p.Results["a"]
+		byID[p.ID] = p.Results.Pct("a")
 	}
 	for _, m := range poll.Methods {
 		t.Run(string(m), func(t *testing.T) {
@@ -149,10 +149,10 @@ func TestAverage_GarbageIn(t *testing.T) {
 	rr := -3.0
 	polls := []poll.Poll{
 		{Pollster: "", Start: 100, End: 90, SampleSize: -10, Mode: "smoke signals", ResponseRate: &rr,
-			Results: map[string]float64{"support": math.NaN(), "oppose": 140, "dk": -4}},
-		{Pollster: "B", Start: 95, End: 95, Results: map[string]float64{"support": math.Inf(1), "oppose": 50}},
-		{Pollster: "C", Start: 97, End: 99, SampleSize: 1 << 30, Results: map[string]float64{"support": 0, "oppose": 0, "dk": 100}},
-		{Pollster: "D", Start: 99, End: 99, SampleSize: 1, Results: map[string]float64{"nonsense": 12}},
+			Results: poll.SharesOf(map[string]float64{"support": math.NaN(), "oppose": 140, "dk": -4})},
+		{Pollster: "B", Start: 95, End: 95, Results: poll.SharesOf(map[string]float64{"support": math.Inf(1), "oppose": 50})},
+		{Pollster: "C", Start: 97, End: 99, SampleSize: 1 << 30, Results: poll.SharesOf(map[string]float64{"support": 0, "oppose": 0, "dk": 100})},
+		{Pollster: "D", Start: 99, End: 99, SampleSize: 1, Results: poll.SharesOf(map[string]float64{"nonsense": 12})},
 	}
 	for _, m := range poll.Methods {
 		for _, drop := range []bool{false, true} {

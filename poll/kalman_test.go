@@ -62,7 +62,7 @@ func randomPolls(seed uint64) (*Question, []Poll) {
 		}
 		a := 40 + 4*r.Float64() + float64(j)
 		ps = append(ps, Poll{Pollster: pollsters[j], Start: d, End: d + Date(r.IntN(2)), SampleSize: 500 + r.IntN(1500),
-			Mode: m, Results: map[string]float64{"a": a, "b": 100 - a}})
+			Mode: m, Results: SharesOf(map[string]float64{"a": a, "b": 100 - a})})
 	}
 	return q, ps
 }

@@ -159,7 +159,7 @@ func TestLoess_Interpolated(t *testing.T) {
 		}
 		y := truth + 1.5*r.NormFloat64() + float64(i%7-3)/2
 		polls = append(polls, Poll{Pollster: "P" + strconv.Itoa(i%12), Start: Date(19000 + d), End: Date(19000 + d), SampleSize: 1000,
-			Results: map[string]float64{"support": y, "oppose": 100 - y - 6}})
+			Results: SharesOf(map[string]float64{"support": y, "oppose": 100 - y - 6})})
 	}
 	o := DefaultOptions()
 	o.Method = MethodLoess

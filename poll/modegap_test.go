@@ -26,7 +26,7 @@ func modePolls(seed int64, gap float64) []Poll {
 				shift += gap
 			}
 			p := Poll{QuestionID: "q", Pollster: h.name, Start: d, End: d + 2, SampleSize: 1000, Mode: h.mode,
-				Results: map[string]float64{"approve": 40 + shift + rng.NormFloat64()*1.5, "disapprove": 50 + shift + rng.NormFloat64()*1.5}}
+				Results: SharesOf(map[string]float64{"approve": 40 + shift + rng.NormFloat64()*1.5, "disapprove": 50 + shift + rng.NormFloat64()*1.5})}
 			p.ID = PollID(&p)
 			ps = append(ps, p)
 		}

@@ -94,9 +94,9 @@ type Poll struct {
 	SourceURL    string            `json:"source_url,omitempty"`
 	RegistryID   string            `json:"registry_id,omitempty"` // e.g. NESDC registration number
 	Notes        string            `json:"notes,omitempty"`
-	// Results maps an option id to its percentage (0-100). Options the
-	// pollster did not report are absent.
-	Results map[string]float64 `json:"results"`
+	// Results holds each reported option's percentage (0-100), in option-id
+	// order. Options the pollster did not report are absent.
+	Results Shares `json:"results"`
 }
 
 // Midpoint returns the middle day of the field period, the poll's date for
@@ -141,8 +141,12 @@ func (p *Poll) Validate(q *Question, today Date) []FieldError {
 		add("results", "no answer percentages: a poll needs at least one")
 	}
 	sum := 0.0
-	for _, id := range sortedKeys(p.Results) {
-		v := p.Results[id]
+	for i, r := range p.Results {
+		id, v := r.Option, r.Pct
+		if i > 0 && p.Results[i-1].Option >= id {
+			add(id, "answer %q is out of option-id order or given twice", id)
+			continue
+		}
 		if q != nil {
 			if _, ok := q.Option(id); !ok {
 				add(id, "unknown answer %q: question %q has options %s", id, q.ID, strings.Join(q.OptionIDs(), ", "))
@@ -232,6 +236,12 @@ func SameContent(a, b *Poll) bool {
 	}
 	if len(y.AnswerLabels) == 0 {
 		y.AnswerLabels = nil
+	}
+	if len(x.Results) == 0 {
+		x.Results = nil
+	}
+	if len(y.Results) == 0 {
+		y.Results = nil
 	}
 	return reflect.DeepEqual(x, y)
 }

@@ -41,7 +41,7 @@ func pollShares(p *Poll, answers []string) ([]float64, bool) {
 	ys := make([]float64, len(answers))
 	sum := 0.0
 	for k, a := range answers {
-		v, ok := p.Results[a]
+		v, ok := p.Results.Get(a)
 		if !ok || math.IsNaN(v) || v < 0 {
 			return nil, false
 		}

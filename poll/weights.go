@@ -208,7 +208,7 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 		y := slab[len(rows)*K : (len(rows)+1)*K : (len(rows)+1)*K]
 		any := false
 		for k, opt := range pr.opts {
-			v, ok := p.Results[opt.ID]
+			v, ok := p.Results.Get(opt.ID)
 			if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
 				y[k] = math.NaN()
 				continue
@@ -363,7 +363,7 @@ func prepare(q *Question, polls []Poll, o Options) (*prepared, error) {
 // decided answers. It uses the kept options' sum when every kept option is
 // reported, else 100 minus the reported undecided share; it reports false
 // when neither is known.
-func renormalise(y []float64, results map[string]float64, undecided []string) bool {
+func renormalise(y []float64, results Shares, undecided []string) bool {
 	sum, all := 0.0, true
 	for _, v := range y {
 		if math.IsNaN(v) {
@@ -375,7 +375,7 @@ func renormalise(y []float64, results map[string]float64, undecided []string) bo
 	if !all {
 		u, known := 0.0, false
 		for _, id := range undecided {
-			if v, ok := results[id]; ok && v >= 0 && v <= 100 {
+			if v, ok := results.Get(id); ok && v >= 0 && v <= 100 {
 				u += v
 				known = true
 			}

@@ -45,7 +45,7 @@ func dumpBatch(b *pollcsv.Batch) goldenBatch {
 	for _, r := range b.Rows {
 		p := r.Poll
 		g.Rows = append(g.Rows, goldenRow{Line: r.Line, ID: p.ID, QuestionID: p.QuestionID, Pollster: p.Pollster, Sponsor: p.Sponsor,
-			Start: p.Start.String(), End: p.End.String(), N: p.SampleSize, Mode: string(p.Mode), Results: p.Results})
+			Start: p.Start.String(), End: p.End.String(), N: p.SampleSize, Mode: string(p.Mode), Results: p.Results.Map()})
 	}
 	for _, p := range b.Problems {
 		g.Problems = append(g.Problems, p.String())

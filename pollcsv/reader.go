@@ -646,7 +646,7 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 			}
 			j, exists := longIndex[key]
 			if !exists {
-				row.Poll.Results = map[string]float64{}
+				row.Poll.Results = poll.Shares{}
 				row.optLines = map[string]int{}
 				j = rows.add(row)
 				longIndex[key] = j
@@ -656,18 +656,18 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 				continue
 			}
 			r := rows.at(j)
-			if _, dup := r.Poll.Results[o.ID]; dup {
+			if _, dup := r.Poll.Results.Get(o.ID); dup {
 				probs = appendCapped(probs, poll.Problem{File: name, Line: line, Column: raw[seen["answer"]],
 					Message: fmt.Sprintf("duplicate row: answer %q of this poll is already on line %d", ans, r.optLines[o.ID])})
 				continue
 			}
-			r.Poll.Results[o.ID] = pct
+			r.Poll.Results.Set(o.ID, pct)
 			r.optLines[o.ID] = cell("pct").Line
 			b.cols[o.ID] = seen["pct"]
 			addOption(p.QuestionID, o, ans)
 			continue
 		}
-		row.Poll.Results = make(map[string]float64, len(answerCols))
+		row.Poll.Results = make(poll.Shares, 0, len(answerCols))
 		// every row of a question adds the same answer columns: once is enough
 		optionsAdded := wideOptions[p.QuestionID]
 		if !optionsAdded {
@@ -692,7 +692,7 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 					Message: fmt.Sprintf("%q is not a percentage (in the wide format every column that is not a known field is an answer option)", val)})
 				continue
 			}
-			row.Poll.Results[o.ID] = f
+			row.Poll.Results.Set(o.ID, f)
 		}
 		if len(rowProbs) > 0 {
 			probs = appendCapped(probs, rowProbs...)

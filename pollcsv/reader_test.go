@@ -108,8 +108,8 @@ func TestReadFormats(t *testing.T) {
 				t.Errorf("results = %v, want %v", got.Results, tt.firstPct)
 			}
 			for k, v := range tt.firstPct {
-				if got.Results[k] != v {
-					t.Errorf("results[%s] = %v, want %v", k, got.Results[k], v)
+				if got.Results.Pct(k) != v {
+					t.Errorf("results[%s] = %v, want %v", k, got.Results.Pct(k), v)
 				}
 			}
 			if got.ID == "" || got.ID != poll.PollID(&got) {
@@ -133,8 +133,8 @@ func TestReadWideDetails(t *testing.T) {
 	if r.SampleSize != 1006 || r.Start != poll.NewDate(2023, 3, 7) || r.Mode != poll.ModeARS || *r.ResponseRate != 2.6 {
 		t.Errorf("second poll = %+v", r)
 	}
-	if _, ok := r.Results["undecided"]; ok {
-		t.Errorf("blank undecided was stored as %v; a blank cell means not reported", r.Results["undecided"])
+	if _, ok := r.Results.Get("undecided"); ok {
+		t.Errorf("blank undecided was stored as %v; a blank cell means not reported", r.Results.Pct("undecided"))
 	}
 	if c, _ := b.Cell(1, "oppose"); c.Line != 3 || c.Column != "oppose" || c.Col != 12 {
 		t.Errorf("cell of oppose = %+v, want line 3, column oppose (12)", c)

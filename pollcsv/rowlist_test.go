@@ -51,7 +51,7 @@ func TestLongAcrossBlocks(t *testing.T) {
 		t.Fatalf("%d rows, problems %v", len(b.Rows), b.Problems)
 	}
 	for i, r := range b.Rows {
-		if r.Poll.ExternalID != fmt.Sprintf("p%d", i) || len(r.Poll.Results) != 2 || r.Poll.Results["oppose"] != float64(10+i%50) {
+		if r.Poll.ExternalID != fmt.Sprintf("p%d", i) || len(r.Poll.Results) != 2 || r.Poll.Results.Pct("oppose") != float64(10+i%50) {
 			t.Fatalf("row %d: %+v", i, r.Poll)
 		}
 		if c, _ := b.Cell(i, "oppose"); c.Line != polls+i+2 {

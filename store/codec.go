@@ -79,8 +79,8 @@ func appendRevision(dst []byte, v *poll.Revision) []byte {
 		dst = appendString(appendString(dst, k), p.AnswerLabels[k])
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(p.Results)))
-	for _, k := range sortedKeys(p.Results) {
-		dst = binary.LittleEndian.AppendUint64(appendString(dst, k), math.Float64bits(p.Results[k]))
+	for _, r := range p.Results {
+		dst = binary.LittleEndian.AppendUint64(appendString(dst, r.Option), math.Float64bits(r.Pct))
 	}
 	return dst
 }
@@ -114,7 +114,7 @@ func appendOptFloat(dst []byte, f *float64) []byte {
 
 // decodeRecord reads a stored record, binary or (as earlier versions
 // wrote it) JSON.
-func decodeRecord(v []byte, r *poll.Record, in interner) error {
+func decodeRecord(v []byte, r *poll.Record, in *interner) error {
 	if len(v) > 0 && v[0] == '{' {
 		return json.Unmarshal(v, r)
 	}
@@ -147,7 +147,7 @@ type RecordMeta struct {
 
 // decodeCurrent reads a stored record's current poll and its metadata,
 // skipping the older revisions.
-func decodeCurrent(v []byte, p *poll.Poll, m *RecordMeta, in interner) error {
+func decodeCurrent(v []byte, p *poll.Poll, m *RecordMeta, in *interner) error {
 	if len(v) > 0 && v[0] == '{' {
 		var r poll.Record
 		if err := json.Unmarshal(v, &r); err != nil {
@@ -172,30 +172,54 @@ func decodeCurrent(v []byte, p *poll.Poll, m *RecordMeta, in interner) error {
 	return d.finish()
 }
 
-// interner shares the strings that repeat from poll to poll (pollster,
-// mode, answer ids, upload ids…) among the records one reader decodes,
-// so that a question of 100,000 polls holds each once. nil interns nothing.
-type interner map[string]string
+// interner shares what repeats from poll to poll among the records one
+// reader decodes: the strings (pollster, mode, answer ids, upload ids…),
+// so that a question of 100,000 polls holds each once, and the room for
+// their answers, cut from one slab rather than allocated poll by poll.
+// A nil *interner shares nothing.
+type interner struct {
+	strs map[string]string
+	slab poll.Shares
+}
 
-func (in interner) str(b []byte) string {
+func newInterner() *interner { return &interner{strs: map[string]string{}} }
+
+func (in *interner) str(b []byte) string {
 	if in == nil {
 		return string(b)
 	}
-	if s, ok := in[string(b)]; ok {
+	if s, ok := in.strs[string(b)]; ok {
 		return s
 	}
 	s := string(b)
-	if len(in) < 1<<16 {
-		in[s] = s
+	if len(in.strs) < 1<<16 {
+		in.strs[s] = s
 	}
 	return s
+}
+
+// shares returns an empty Shares with room for n answers, cut from the
+// slab so that appending to one poll's answers never reaches another's.
+func (in *interner) shares(n int) poll.Shares {
+	switch {
+	case n == 0:
+		return poll.Shares{}
+	case in == nil || n > 64:
+		return make(poll.Shares, 0, n)
+	}
+	if cap(in.slab)-len(in.slab) < n {
+		in.slab = make(poll.Shares, 0, 1024)
+	}
+	i := len(in.slab)
+	in.slab = in.slab[:i+n]
+	return in.slab[i : i : i+n]
 }
 
 // decoder reads the binary form; the first error sticks.
 type decoder struct {
 	b   []byte
 	err error
-	in  interner
+	in  *interner
 }
 
 func (d *decoder) finish() error {
@@ -265,10 +289,10 @@ func (d *decoder) revision(v *poll.Revision) {
 		}
 	}
 	n := d.count(9)
-	p.Results = make(map[string]float64, n)
+	p.Results = d.in.shares(n)
 	for i := 0; i < n; i++ {
 		k := d.string(true)
-		p.Results[k] = d.float()
+		p.Results.Set(k, d.float())
 	}
 }
 

@@ -25,9 +25,9 @@ func fullRecord() *poll.Record {
 		ModeNote: "CATI, 무선 90%", ResponseRate: f(11.5), MarginOfError: f(3.1), Weighting: "cell weighting",
 		Wording: "강제징용 해법에 대해", AnswerLabels: map[string]string{"support": "찬성", "oppose": "반대"},
 		SourceURL: "https://example.org/r/1", RegistryID: "NESDC-1", Notes: "a \"note\"\n",
-		Results: map[string]float64{"support": 35.4, "oppose": 59.1, "dk": 5.5}}
+		Results: poll.SharesOf(map[string]float64{"support": 35.4, "oppose": 59.1, "dk": 5.5})}
 	q := p
-	q.Results = map[string]float64{"support": 36}
+	q.Results = poll.SharesOf(map[string]float64{"support": 36})
 	q.AnswerLabels, q.ResponseRate, q.MarginOfError = nil, nil, nil
 	return &poll.Record{
 		Revisions: []poll.Revision{
@@ -76,7 +76,7 @@ func TestCodec_RoundTrip(t *testing.T) {
 				t.Errorf("binary %d bytes, JSON %d", len(b), len(js))
 			}
 			var got poll.Record
-			if err := decodeRecord(b, &got, interner{}); err != nil {
+			if err := decodeRecord(b, &got, newInterner()); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(&got, r) {
@@ -91,7 +91,7 @@ func TestCodec_RoundTrip(t *testing.T) {
 			for _, v := range [][]byte{b, js} {
 				var p poll.Poll
 				var m RecordMeta
-				if err := decodeCurrent(v, &p, &m, interner{}); err != nil {
+				if err := decodeCurrent(v, &p, &m, newInterner()); err != nil {
 					t.Fatal(err)
 				}
 				last := r.Revisions[len(r.Revisions)-1]
@@ -131,7 +131,7 @@ func recordsEqual(a, b *poll.Record) bool {
 // TestCodec_Interned: the strings that repeat share one copy.
 func TestCodec_Interned(t *testing.T) {
 	b, _ := appendRecord(nil, fullRecord())
-	in := interner{}
+	in := newInterner()
 	var x, y poll.Record
 	if decodeRecord(b, &x, in) != nil || decodeRecord(b, &y, in) != nil {
 		t.Fatal("decode")
@@ -180,7 +180,7 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add(js)
 	f.Fuzz(func(t *testing.T, v []byte) {
 		var r poll.Record
-		if decodeRecord(v, &r, interner{}) != nil || len(v) == 0 || v[0] == '{' {
+		if decodeRecord(v, &r, newInterner()) != nil || len(v) == 0 || v[0] == '{' {
 			return
 		}
 		// what decodes encodes back to the same bytes
@@ -307,7 +307,7 @@ func BenchmarkDecodeRecord(b *testing.B) {
 		p := &r.Revisions[0].Poll
 		p.ID, p.ExternalID = fmt.Sprintf("p%06d", i), ""
 		p.Pollster = fmt.Sprintf("Pollster %d", i%40)
-		p.Results = map[string]float64{"support": 30 + float64(i%100)/10, "oppose": 60 - float64(i%100)/10}
+		p.Results = poll.SharesOf(map[string]float64{"support": 30 + float64(i%100)/10, "oppose": 60 - float64(i%100)/10})
 		p.AnswerLabels, p.Notes, p.Wording = nil, "", ""
 		recs[i] = r
 	}
@@ -328,7 +328,7 @@ func BenchmarkDecodeRecord(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				in := interner{}
+				in := newInterner()
 				for _, v := range vals {
 					var err error
 					if c.current {

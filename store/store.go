@@ -365,7 +365,7 @@ func questionValues(tx *bolt.Tx, questionID string) (keys, vals [][]byte, err er
 // decodeAll calls decode(i, in) for every value, on every core for a
 // large question, each worker with an interner of its own, and returns
 // the first error.
-func decodeAll(keys, vals [][]byte, decode func(i int, in interner) error) error {
+func decodeAll(keys, vals [][]byte, decode func(i int, in *interner) error) error {
 	errs := make([]error, len(vals))
 	workers := min(runtime.GOMAXPROCS(0), len(vals)/1000+1)
 	var wg sync.WaitGroup
@@ -374,7 +374,7 @@ func decodeAll(keys, vals [][]byte, decode func(i int, in interner) error) error
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			in := interner{}
+			in := newInterner()
 			for i := lo; i < hi; i++ {
 				if err := decode(i, in); err != nil {
 					errs[i] = fmt.Errorf("store: decode poll %x: %w", keys[i], err)
@@ -394,7 +394,7 @@ func readCurrent(tx *bolt.Tx, questionID string) ([]poll.Poll, []RecordMeta, err
 		return nil, nil, err
 	}
 	polls, meta := make([]poll.Poll, len(vals)), make([]RecordMeta, len(vals))
-	if err := decodeAll(keys, vals, func(i int, in interner) error {
+	if err := decodeAll(keys, vals, func(i int, in *interner) error {
 		return decodeCurrent(vals[i], &polls[i], &meta[i], in)
 	}); err != nil {
 		return nil, nil, err
@@ -409,7 +409,7 @@ func readRecords(tx *bolt.Tx, questionID string, includeRetracted bool) ([]poll.
 		return nil, err
 	}
 	recs := make([]poll.Record, len(vals))
-	if err := decodeAll(keys, vals, func(i int, in interner) error {
+	if err := decodeAll(keys, vals, func(i int, in *interner) error {
 		return decodeRecord(vals[i], &recs[i], in)
 	}); err != nil {
 		return nil, err

@@ -76,7 +76,7 @@ func TestImportCounts(t *testing.T) {
 		t.Fatalf("%d records, want 2", len(recs))
 	}
 	b := recs[1]
-	if len(b.Revisions) != 2 || b.Revisions[0].Poll.Results["support"] != 38 || b.Current().Results["support"] != 39 {
+	if len(b.Revisions) != 2 || b.Revisions[0].Poll.Results.Pct("support") != 38 || b.Current().Results.Pct("support") != 39 {
 		t.Fatalf("revisions of B = %+v", b.Revisions)
 	}
 	if b.Revisions[1].UploadID != up.ID || b.Revisions[0].UploadID == up.ID {
@@ -318,7 +318,7 @@ func TestSnapshot(t *testing.T) {
 			t.Errorf("poll %d: snapshot %+v %+v, record %+v", i, s.Polls[i], s.Meta[i], r)
 		}
 	}
-	if s.Meta[1].Revisions != 2 || s.Polls[1].Results["oppose"] != 56 {
+	if s.Meta[1].Revisions != 2 || s.Polls[1].Results.Pct("oppose") != 56 {
 		t.Errorf("the corrected poll: %+v %+v", s.Meta[1], s.Polls[1])
 	}
 }

@@ -1141,8 +1141,10 @@ func pollsTable(d *document, comp *Computed, r *request) {
 			}
 			house[h.Pollster][h.Option] = num(h.Effect)
 		}
-		for _, w := range res.Weights {
-			weight[w.PollID] = w.Weight
+		for i, w := range comp.pollWeights() {
+			if !math.IsNaN(w) {
+				weight[comp.Polls[i].ID] = w
+			}
 		}
 	}
 	var answers []string
@@ -1167,10 +1169,10 @@ func pollsTable(d *document, comp *Computed, r *request) {
 			Recorded: rec.Recorded.UTC(), HouseEffects: noEffects}
 		if len(v.Answers) > 0 {
 			cp := *p
-			cp.Results = map[string]float64{}
+			cp.Results = make(poll.Shares, 0, len(answers))
 			for _, a := range answers {
-				if x, ok := p.Results[a]; ok {
-					cp.Results[a] = x
+				if x, ok := p.Results.Get(a); ok {
+					cp.Results.Set(a, x)
 				}
 			}
 			it.Poll = &cp
@@ -1242,7 +1244,7 @@ func pollsTable(d *document, comp *Computed, r *request) {
 				optRawCell(p.MarginOfError), textCell(p.Weighting), textCell(p.Wording), textCell(p.SourceURL),
 				textCell(p.RegistryID), textCell(p.Notes))
 			for _, a := range answers {
-				if x, ok := p.Results[a]; ok {
+				if x, ok := p.Results.Get(a); ok {
 					row = append(row, rawCell(x))
 				} else {
 					row = append(row, "")

@@ -100,35 +100,32 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 
 	// the polls the dots stand for, with what their tooltips show, in
 	// the order of their start (which keeps Start's deltas small)
-	weights := make(map[string]float64, len(r.Weights))
-	for _, w := range r.Weights {
-		weights[w.PollID] = w.Weight
-	}
+	weights := comp.pollWeights()
 	lo, hi := math.Inf(1), math.Inf(-1)
 	see := func(v float64) { lo, hi = math.Min(lo, v), math.Max(hi, v) }
-	var charted []*poll.Poll
+	var charted []int // indexes into comp.Polls
 	for i := range comp.Polls {
-		pl := &comp.Polls[i]
-		x := int64(math.Round(pl.MidpointExact() * dayMS))
+		x := int64(math.Round(comp.Polls[i].MidpointExact() * dayMS))
 		if x < ms(first) || x > ms(last)+dayMS-1 {
 			continue // outside the charted days (from/to)
 		}
-		charted = append(charted, pl)
+		charted = append(charted, i)
 	}
-	slices.SortStableFunc(charted, func(a, b *poll.Poll) int { return int(a.Start) - int(b.Start) })
+	slices.SortStableFunc(charted, func(a, b int) int { return int(comp.Polls[a].Start) - int(comp.Polls[b].Start) })
 	cp := &p.Polls
 	n := len(charted)
 	cp.Start, cp.Len, cp.N, cp.Weight = make(numbers, n), make(numbers, n), make(numbers, n), make(numbers, n)
 	cp.Pollster, cp.Sponsor, cp.Mode = make(numbers, n), make(numbers, n), make(numbers, n)
 	pollsters, sponsors, modes := newInterner(&cp.Names.Pollster), newInterner(&cp.Names.Sponsor), newInterner(&cp.Names.Mode)
 	prev := poll.Date(0)
-	for i, pl := range charted {
+	for i, k := range charted {
+		pl := &comp.Polls[k]
 		cp.Start[i] = float64(pl.Start - prev)
 		prev = pl.Start
 		cp.Len[i] = float64(pl.End - pl.Start)
 		cp.N[i] = float64(max(pl.SampleSize, 0))
 		cp.Weight[i] = math.NaN()
-		if w, ok := weights[pl.ID]; ok {
+		if w := weights[k]; !math.IsNaN(w) {
 			cp.Weight[i] = round2(100 * w)
 		}
 		cp.Pollster[i] = pollsters.id(pl.Pollster)
@@ -142,9 +139,9 @@ func buildChart(lang string, q *poll.Question, comp *Computed, view View) ([]byt
 	for _, o := range q.Options {
 		res := chartShares{ID: o.ID, Label: o.Label(lang), Values: make(numbers, n)}
 		reported := false
-		for i, pl := range charted {
+		for i, k := range charted {
 			res.Values[i] = math.NaN()
-			if v, ok := pl.Results[o.ID]; ok {
+			if v, ok := comp.Polls[k].Results.Get(o.ID); ok {
 				res.Values[i], reported = v, true
 				if keepAnswer(o.ID) {
 					see(v)

@@ -26,9 +26,9 @@ func chartFixture(t *testing.T, optionLabel string) (*poll.Question, *Computed) 
 		Events:  []poll.Event{{Date: d("2023-03-05"), LabelEn: "Plan </script> announced", LabelKo: "발표"}},
 	}
 	polls := []poll.Poll{
-		{ID: "a", QuestionID: "q1", Pollster: "Alpha", Start: d("2023-03-01"), End: d("2023-03-02"), SampleSize: 1000, Mode: poll.ModeLive, Results: map[string]float64{"support": 40, "oppose": 55}},
-		{ID: "b", QuestionID: "q1", Pollster: "__f__alert(1)__f__", Start: d("2023-03-04"), End: d("2023-03-06"), SampleSize: 2500, Mode: poll.ModeARS, Results: map[string]float64{"support": 44, "oppose": 50}},
-		{ID: "c", QuestionID: "q1", Pollster: "Gamma", Sponsor: "Paper", Start: d("2023-03-09"), End: d("2023-03-10"), Mode: poll.ModeOnline, Results: map[string]float64{"support": 42, "oppose": 51}},
+		{ID: "a", QuestionID: "q1", Pollster: "Alpha", Start: d("2023-03-01"), End: d("2023-03-02"), SampleSize: 1000, Mode: poll.ModeLive, Results: poll.SharesOf(map[string]float64{"support": 40, "oppose": 55})},
+		{ID: "b", QuestionID: "q1", Pollster: "__f__alert(1)__f__", Start: d("2023-03-04"), End: d("2023-03-06"), SampleSize: 2500, Mode: poll.ModeARS, Results: poll.SharesOf(map[string]float64{"support": 44, "oppose": 50})},
+		{ID: "c", QuestionID: "q1", Pollster: "Gamma", Sponsor: "Paper", Start: d("2023-03-09"), End: d("2023-03-10"), Mode: poll.ModeOnline, Results: poll.SharesOf(map[string]float64{"support": 42, "oppose": 51})},
 	}
 	res, err := poll.Average(q, polls, poll.DefaultOptions())
 	if err != nil {
@@ -106,7 +106,7 @@ func TestBuildChartSeries(t *testing.T) {
 	for i, pl := range polls {
 		src := comp.Polls[i] // the fixture's polls start in this order
 		if pl.Pollster != src.Pollster || pl.Start != src.Start || pl.End != src.End || pl.N != src.SampleSize ||
-			pl.Results["support"] != src.Results["support"] || pl.Results["oppose"] != src.Results["oppose"] {
+			pl.Results["support"] != src.Results.Pct("support") || pl.Results["oppose"] != src.Results.Pct("oppose") {
 			t.Errorf("chart poll %d = %+v, want %+v", i, pl, src)
 		}
 	}

@@ -234,7 +234,7 @@ func entryTitle(lang string, e *feedEntry) string {
 func entrySummary(lang string, e *feedEntry) string {
 	var nums []string
 	for _, o := range e.q.Options {
-		if v, ok := e.p.Results[o.ID]; ok {
+		if v, ok := e.p.Results.Get(o.ID); ok {
 			nums = append(nums, fmt.Sprintf("%s %s%%", o.Label(lang), site.FormatNum(v, 1)))
 		}
 	}

@@ -97,8 +97,8 @@ func pollFields(p *poll.Poll) [][2]string {
 	for _, id := range unionKeys(p.AnswerLabels, nil) {
 		out = append(out, [2]string{"answer_labels." + id, p.AnswerLabels[id]})
 	}
-	for _, id := range unionKeys(p.Results, nil) {
-		out = append(out, [2]string{id, strconv.FormatFloat(p.Results[id], 'f', -1, 64)})
+	for _, r := range p.Results {
+		out = append(out, [2]string{r.Option, strconv.FormatFloat(r.Pct, 'f', -1, 64)})
 	}
 	return out
 }
@@ -224,12 +224,12 @@ func (s *Server) pollPage(c echo.Context) error {
 	var ids []string
 	if q != nil {
 		for _, o := range q.Options {
-			if _, ok := p.Results[o.ID]; ok {
+			if _, ok := p.Results.Get(o.ID); ok {
 				ids = append(ids, o.ID)
 			}
 		}
 	}
-	for _, id := range unionKeys(p.Results, nil) {
+	for _, id := range p.Results.Options() {
 		if q == nil {
 			ids = append(ids, id)
 		} else if _, ok := q.Option(id); !ok {
@@ -237,7 +237,7 @@ func (s *Server) pollPage(c echo.Context) error {
 		}
 	}
 	for _, id := range ids {
-		row := resultRow{Option: id, Pct: p.Results[id]}
+		row := resultRow{Option: id, Pct: p.Results.Pct(id)}
 		if q != nil {
 			if o, ok := q.Option(id); ok {
 				row.Option = o.Label(lang)

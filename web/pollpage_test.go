@@ -117,7 +117,7 @@ func TestPollRevisions_Shape(t *testing.T) {
 		}
 	}
 	h := decode[web.PollHistory](t, rec)
-	if h.Revisions[0].Poll.Results["support"] != 36 || h.Revisions[0].Poll.Pollster != "Alpha Research" {
+	if h.Revisions[0].Poll.Results.Pct("support") != 36 || h.Revisions[0].Poll.Pollster != "Alpha Research" {
 		t.Errorf("revision poll %+v", h.Revisions[0].Poll)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/pollagg/pollagg/poll"
 	"github.com/pollagg/pollagg/web/site"
@@ -172,45 +171,45 @@ type pollOrder []int32
 func (o pollOrder) cacheBytes() int { return 64 + 4*len(o) }
 
 // pollWeights returns each of c.Polls' weight (share of the last day's
-// average; NaN: none), built once per Computed. The weights come in the
-// polls' order (some left out), so this is a merge, not a map of 100,000
-// ids.
+// average; NaN: none).
 func (c *Computed) pollWeights() []float64 {
-	c.weightsOnce.Do(func() {
-		w := make([]float64, len(c.Polls))
-		for i := range w {
-			w[i] = math.NaN()
-		}
+	if len(c.weights) != len(c.Polls) { // a Computed not made by compute
+		var ws []poll.PollWeight
 		if c.Result != nil {
-			j := 0
-			ws := c.Result.Weights
-			for i := range c.Polls {
-				if j < len(ws) && ws[j].PollID == c.Polls[i].ID {
-					w[i] = ws[j].Weight
-					j++
-				}
-			}
-			if j < len(ws) { // not in the polls' order after all: look them up
-				byID := make(map[string]float64, len(ws))
-				for _, pw := range ws {
-					byID[pw.PollID] = pw.Weight
-				}
-				for i := range c.Polls {
-					if v, ok := byID[c.Polls[i].ID]; ok {
-						w[i] = v
-					}
-				}
-			}
+			ws = c.Result.Weights
 		}
-		c.weights = w
-	})
+		return alignWeights(c.Polls, ws)
+	}
 	return c.weights
 }
 
-// computedLazy holds what a Computed builds on first use.
-type computedLazy struct {
-	weightsOnce sync.Once
-	weights     []float64
+// alignWeights returns ws by index into polls (NaN: no weight). The
+// weights come in the polls' order (some left out), so this is a merge,
+// not a map of 100,000 ids.
+func alignWeights(polls []poll.Poll, ws []poll.PollWeight) []float64 {
+	w := make([]float64, len(polls))
+	for i := range w {
+		w[i] = math.NaN()
+	}
+	j := 0
+	for i := range polls {
+		if j < len(ws) && ws[j].PollID == polls[i].ID {
+			w[i] = ws[j].Weight
+			j++
+		}
+	}
+	if j < len(ws) { // not in the polls' order after all: look them up
+		byID := make(map[string]float64, len(ws))
+		for _, pw := range ws {
+			byID[pw.PollID] = pw.Weight
+		}
+		for i := range polls {
+			if v, ok := byID[polls[i].ID]; ok {
+				w[i] = v
+			}
+		}
+	}
+	return w
 }
 
 // sortPolls returns the order of comp's polls for t: by the column, ties
@@ -249,8 +248,8 @@ func sortPolls(comp *Computed, t tableQuery) pollOrder {
 			}
 			return cmp.Compare(wa, wb)
 		}
-		va, oka := a.Results[t.Sort]
-		vb, okb := b.Results[t.Sort]
+		va, oka := a.Results.Get(t.Sort)
+		vb, okb := b.Results.Get(t.Sort)
 		if oka != okb {
 			if oka {
 				return 1
@@ -306,7 +305,7 @@ func newPollTable(lang string, comp *Computed, answers []answerCol, order pollOr
 			row.Weight, row.HasWeight = 100*w, true
 		}
 		for _, a := range answers {
-			v, ok := p.Results[a.ID]
+			v, ok := p.Results.Get(a.ID)
 			row.Results = append(row.Results, resultCell{Value: v, OK: ok})
 		}
 		pt.Rows = append(pt.Rows, row)

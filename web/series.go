@@ -35,7 +35,8 @@ type Computed struct {
 	Ratings bool
 	// Pollsters counts the pollsters of Polls: the J of the shared error.
 	Pollsters int
-	computedLazy
+	// weights is each of Polls' weight (see pollWeights).
+	weights []float64
 }
 
 // compute returns the question averaged for v, from the cache when the data
@@ -62,6 +63,12 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 			if c.Result, err = poll.Average(q, c.Polls, o); err != nil {
 				return nil, err
 			}
+			// the weights by index into Polls: 8 bytes a poll where the
+			// Result's list holds 24, which it no longer needs to
+			c.weights = alignWeights(c.Polls, c.Result.Weights)
+			c.Result.Weights = nil
+		} else {
+			c.weights = alignWeights(c.Polls, nil)
 		}
 		return c, nil
 	})
@@ -149,7 +156,7 @@ func (s *Server) snapshot(qid string, ver uint64) (*store.Snapshot, error) {
 // the polls' weights (the records and polls are shared, counted where
 // they are cached).
 func (c *Computed) cacheBytes() int {
-	n := 1024 + 32*len(c.Polls)
+	n := 1024 + 8*len(c.weights)
 	if c.Result != nil {
 		for _, s := range c.Result.Series {
 			n += 64 * len(s.Points)

@@ -299,7 +299,7 @@ func TestUpload_Correction(t *testing.T) {
 	if len(h.Revisions) != 2 || h.Revisions[0].UploadID != "u000001" || h.Revisions[1].UploadID != "u000002" {
 		t.Fatalf("revisions %+v", h.Revisions)
 	}
-	if h.Revisions[0].Poll.Results["support"] != 36 || h.Revisions[1].Poll.Results["support"] != 38 {
+	if h.Revisions[0].Poll.Results.Pct("support") != 36 || h.Revisions[1].Poll.Results.Pct("support") != 38 {
 		t.Errorf("old revision not kept: %+v", h.Revisions)
 	}
 	want := []web.Change{{Field: "oppose", From: "58", To: "56"}, {Field: "support", From: "36", To: "38"}}

@@ -127,7 +127,7 @@ func (s *Score) add(w *World, c Contender) {
 			continue
 		}
 		for _, p := range w.Polls {
-			y, ok := p.Results[o]
+			y, ok := p.Results.Get(o)
 			if !ok {
 				continue
 			}
@@ -162,7 +162,7 @@ func Oracle(w *World) map[string][]poll.Point {
 		T := last - first + 1
 		H, zb := make([]float64, T), make([]float64, T)
 		for i, p := range w.Polls {
-			y, ok := p.Results[o]
+			y, ok := p.Results.Get(o)
 			if !ok {
 				continue
 			}

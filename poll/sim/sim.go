@@ -280,7 +280,7 @@ func Generate(seed uint64, s Scenario) *World {
 			End:        w.Start + poll.Date(end),
 			SampleSize: n,
 			Mode:       pl.Mode,
-			Results:    res,
+			Results:    poll.SharesOf(res),
 		}
 		if r.Float64() < s.Unreported {
 			p.SampleSize = 0
