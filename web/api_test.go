@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -516,7 +517,9 @@ func TestCSVFormulaInjection(t *testing.T) {
 
 func TestCSVQuoting(t *testing.T) {
 	var b bytes.Buffer
-	(&csvTable{header: []string{"a", "b"}, rows: [][]string{{"x,y", `say "hi"`}, {"#1 pick", " pad"}, {"line\nbreak", "ok"}}}).writeTo(&b)
+	bw := bufio.NewWriter(&b)
+	(&csvTable{header: []string{"a", "b"}, rows: [][]string{{"x,y", `say "hi"`}, {"#1 pick", " pad"}, {"line\nbreak", "ok"}}}).writeTo(bw)
+	bw.Flush()
 	want := "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"#1 pick\",\" pad\"\n\"line\nbreak\",ok\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)

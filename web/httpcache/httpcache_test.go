@@ -166,3 +166,46 @@ func TestSendfile(t *testing.T) {
 		t.Error("a body under SendfileMin has a file")
 	}
 }
+
+// TestBuildIsNew: Build, fed in any pieces, keeps and serves what New
+// keeps and serves for the same body, small or past KeepGzippedOver, and
+// passes on the encoder's error.
+func TestBuildIsNew(t *testing.T) {
+	for _, n := range []int{0, 100, 5000, KeepGzippedOver, KeepGzippedOver + 1, 3 * KeepGzippedOver} {
+		b := body(n)
+		want := New(b, "text/csv", "polls.csv", true, modified)
+		for _, piece := range []int{1, 7, 4096, 1 << 30} {
+			if piece == 1 && n > 5000 {
+				continue // a byte at a time is slow at megabytes
+			}
+			got, err := Build(func(w io.Writer) error {
+				for rest := b; len(rest) > 0; {
+					k := min(piece, len(rest))
+					if _, err := w.Write(rest[:k]); err != nil {
+						return err
+					}
+					rest = rest[k:]
+				}
+				return nil
+			}, "text/csv", "polls.csv", true, modified)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ETag() != want.ETag() || !bytes.Equal(got.gz, want.gz) || !bytes.Equal(got.body, want.body) ||
+				(got.body == nil) != (want.body == nil) || got.hLength[0] != want.hLength[0] || got.hLengthGz[0] != want.hLengthGz[0] {
+				t.Errorf("%d bytes in pieces of %d: ETag %s/%s, body %d/%d, gzip %d/%d bytes", n, piece,
+					got.ETag(), want.ETag(), len(got.body), len(want.body), len(got.gz), len(want.gz))
+			}
+			for _, enc := range []string{"", "gzip"} {
+				g, w := get(t, got, http.MethodGet, "Accept-Encoding", enc), get(t, want, http.MethodGet, "Accept-Encoding", enc)
+				if !bytes.Equal(g.Body.Bytes(), w.Body.Bytes()) || g.Header().Get("Content-Length") != w.Header().Get("Content-Length") {
+					t.Errorf("%d bytes, Accept-Encoding %q: served %d bytes, New serves %d", n, enc, g.Body.Len(), w.Body.Len())
+				}
+			}
+		}
+	}
+	boom := fmt.Errorf("boom")
+	if _, err := Build(func(w io.Writer) error { w.Write(body(2 * KeepGzippedOver)); return boom }, "text/csv", "x.csv", true, modified); err != boom {
+		t.Errorf("the encoder's error: %v", err)
+	}
+}
