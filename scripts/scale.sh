@@ -8,7 +8,7 @@
 #
 #	bash scripts/scale.sh          # 100,000 polls
 #	bash scripts/scale.sh 10000
-#	SERVE_FLAGS='--memory-limit 128' bash scripts/scale.sh   # flags for pollagg serve
+#	SERVE_FLAGS='--memory-limit 256' bash scripts/scale.sh   # flags for pollagg serve
 set -euo pipefail
 n="${1:-100000}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,3 +56,4 @@ done
 echo "after every view once: $(rss)"
 sleep 10
 echo "10 s later, idle: $(rss)"
+grep -h 'memory limit' "$tmp/serve.log" || echo "the memory limit stayed at its budget"

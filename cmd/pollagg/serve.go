@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 
 	"github.com/pollagg/pollagg/data"
+	"github.com/pollagg/pollagg/memlimit"
 	"github.com/pollagg/pollagg/store"
 	"github.com/pollagg/pollagg/web"
 )
@@ -33,13 +34,21 @@ func cmdServe(ctx context.Context, e *env) error {
 	fs.Int64Var(&maxUpload, "max-upload", 10<<20, "largest upload body in `BYTES`")
 	fs.Float64Var(&uploadRate, "upload-rate", 1, "upload requests per second one client may make (bursts of 5)")
 	fs.BoolVar(&quiet, "quiet", false, "do not log a line per request (errors are still logged)")
-	memLimit := fs.Int64("memory-limit", 256, "soft memory limit in `MIB`: the garbage collector works harder near it and hands memory back (0: none; GOMEMLIMIT, when set, wins)")
+	memLimit := fs.Int64("memory-limit", 96, "memory budget in `MIB`: the soft limit the garbage collector keeps the process under, raised to 1.25 times the live heap while the data need more (0: none; GOMEMLIMIT, when set, wins as a fixed limit)")
 	gcPercent := fs.Int("gc-percent", 400, "heap growth in `PERCENT` before a garbage collection, applied only under a memory limit (--memory-limit or GOMEMLIMIT): the server's live heap is small, so Go's default of 100 collects many times a second under load, while the limit still bounds the heap (GOGC, when set, wins)")
 	if err := parse(fs, e); err != nil {
 		return err
 	}
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(*memLimit << 20)
+		budget := *memLimit << 20
+		tuner := memlimit.Start(budget, memHeadroom, func(limit, live int64) {
+			if limit > budget {
+				fmt.Fprintf(e.stderr, "pollagg: the live data hold %d MiB, past the %d MiB budget (--memory-limit): the memory limit follows them, now %d MiB\n", live>>20, *memLimit, limit>>20)
+			} else {
+				fmt.Fprintf(e.stderr, "pollagg: the memory limit is back at its %d MiB budget\n", *memLimit)
+			}
+		})
+		defer tuner.Stop()
 	}
 	// Without a limit a higher percentage would let the heap grow unbounded
 	// with the live data: only under one.
@@ -78,6 +87,12 @@ func cmdServe(ctx context.Context, e *env) error {
 	fmt.Fprintln(e.stderr, "pollagg: stopped")
 	return err
 }
+
+// memHeadroom is the heap growth past the live data that the memory limit
+// allows once the data outgrow the budget: the collector runs when the
+// heap has grown a quarter, rather than not at all (a limit below the live
+// heap) or at a doubling (GOGC=100).
+const memHeadroom = 0.25
 
 // displayAddr turns a wildcard listen address into one a browser can open.
 func displayAddr(a net.Addr) string {
