@@ -38,15 +38,16 @@ type Tuner struct {
 	stopped  atomic.Bool
 	mu       sync.Mutex
 	limit    int64
-	reported int64 // the limit onChange was last told
+	reported int64 // the highest limit onChange was told
 	samples  []metrics.Sample
 }
 
 // Start sets the soft memory limit to budget bytes and, after every
 // garbage collection from then on, to Limit(budget, live, overhead,
 // headroom). onChange, when not nil, is called with the new limit and the
-// live heap whenever the limit rises above the budget or returns to it
-// (from the runtime's cleanup goroutine: it must not block).
+// live heap when the limit first rises past the budget and at each new
+// high a quarter above the last it was told of (from the runtime's
+// cleanup goroutine: it must not block).
 func Start(budget int64, headroom float64, onChange func(limit, live int64)) *Tuner {
 	t := &Tuner{budget: budget, headroom: headroom, onChange: onChange, limit: budget, reported: budget,
 		samples: []metrics.Sample{
@@ -109,13 +110,10 @@ func (t *Tuner) update() {
 	}
 	t.limit = limit
 	debug.SetMemoryLimit(limit)
-	// said when the limit leaves the budget, returns to it, or moves a
-	// quarter from what was last said
-	r := t.reported
-	if t.onChange != nil && (limit > t.budget) != (r > t.budget) || r > t.budget && (limit > r*5/4 || limit < r*4/5) {
+	// said at a new high: the first past the budget, then each a quarter
+	// above the last said (the live heap swings while pages are built)
+	if t.onChange != nil && limit > t.budget && (t.reported <= t.budget || limit > t.reported+t.reported/4) {
 		t.reported = limit
-		if t.onChange != nil {
-			t.onChange(limit, live)
-		}
+		t.onChange(limit, live)
 	}
 }

@@ -73,7 +73,12 @@ func TestTunerFollowsLiveHeap(t *testing.T) {
 	for _, l := range said {
 		top = max(top, l)
 	}
-	if len(said) < 2 || top < 80*mb*4/5 || said[len(said)-1] != 16*mb {
-		t.Errorf("onChange heard %v: want the raise past the budget (to within a quarter of the limit) and the return to it", said)
+	if len(said) == 0 || top < 80*mb*4/5 {
+		t.Errorf("onChange heard %v: want the raise past the budget, to within a quarter of the limit", said)
+	}
+	for i := 1; i < len(said); i++ {
+		if said[i] <= said[i-1]+said[i-1]/4 {
+			t.Errorf("onChange heard %v: each a new high a quarter above the last", said)
+		}
 	}
 }

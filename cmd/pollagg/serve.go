@@ -42,11 +42,7 @@ func cmdServe(ctx context.Context, e *env) error {
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		budget := *memLimit << 20
 		tuner := memlimit.Start(budget, memHeadroom, func(limit, live int64) {
-			if limit > budget {
-				fmt.Fprintf(e.stderr, "pollagg: the live data hold %d MiB, past the %d MiB budget (--memory-limit): the memory limit follows them, now %d MiB\n", live>>20, *memLimit, limit>>20)
-			} else {
-				fmt.Fprintf(e.stderr, "pollagg: the memory limit is back at its %d MiB budget\n", *memLimit)
-			}
+			fmt.Fprintf(e.stderr, "pollagg: the live data hold %d MiB, past the %d MiB budget (--memory-limit): the memory limit follows them, now %d MiB\n", live>>20, *memLimit, limit>>20)
 		})
 		defer tuner.Stop()
 	}
