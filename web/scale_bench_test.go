@@ -10,8 +10,10 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -140,13 +142,35 @@ func BenchmarkScale(b *testing.B) {
 				if mode == "warm-gzip" {
 					// what the server keeps for the question once its page
 					// is built: the live heap after a collection (the
-					// process's RSS is scripts/scale.sh's)
+					// RSS of a real server after every view is scripts/scale.sh's)
 					runtime.GC()
 					var ms runtime.MemStats
 					runtime.ReadMemStats(&ms)
 					b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "live-heap-MB")
+					// and the benchmark process's resident memory (Linux):
+					// the server's own, with the test's generated files
+					// besides, and the 10,000-poll question's before it
+					if rss, ok := processRSS(); ok {
+						b.ReportMetric(float64(rss)/(1<<20), "process-rss-MB")
+					}
 				}
 			})
 		}
 	}
+}
+
+// processRSS returns this process's resident memory (VmRSS), where
+// /proc tells it.
+func processRSS() (int64, bool) {
+	st, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(st), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
 }
