@@ -369,7 +369,7 @@ type questionRef struct {
 	TitleEn string `json:"title_en"`
 }
 
-// json encodes the document: the head indented, then each row on a line
+// writeJSON encodes the document: the head indented, then each row on a line
 // of its own, so that the file reads well and diffs by row.
 func (d *document) writeJSON(w io.Writer) error {
 	head, err := json.MarshalIndent(d.head, "", "  ")
@@ -405,7 +405,7 @@ func (d *document) writeJSON(w io.Writer) error {
 	return b.Flush()
 }
 
-// csv encodes the document: '#' lines naming the dataset, its parameters
+// writeCSV encodes the document: '#' lines naming the dataset, its parameters
 // and data version, then the header and rows.
 //
 //	# pollagg series; question=q1; method=kalman; half_life=14; ...; data_version=12; data_updated=...; generated_from=/api/v1/...
