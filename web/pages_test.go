@@ -552,7 +552,7 @@ func TestPageCacheAndInvalidation(t *testing.T) {
 		t.Errorf("If-None-Match = %d, want 304", got.Code)
 	}
 	if _, ok := s.cache.entries["page|q|"+mainQuestion+"|method=weighted|en"]; !ok {
-		t.Errorf("page not in the cache; keys: %v", s.cache.order)
+		t.Errorf("page not in the cache; keys: %v", s.cache.keys())
 	}
 	// New data drops the cached page: the new poll shows at once.
 	dashImport(t, db, "new.csv", "question_id,pollster,start_date,end_date,sample_size,support,oppose,undecided\n"+

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"container/list"
 	"errors"
 	"net/url"
 	"sync"
@@ -75,6 +76,8 @@ func (s *Server) compute(qid string, v View) (*Computed, error) {
 	if err != nil {
 		return nil, err
 	}
+	// every view of the question shares its snapshot: used as long as they are
+	s.cache.touch("snapshot|" + qid)
 	return val.(*Computed), nil
 }
 
@@ -174,15 +177,17 @@ type sized interface{ cacheBytes() int }
 // seriesCache keeps computed values per key and data version. A lookup at
 // a newer data version recomputes: a write drops every older entry's
 // validity at once. It holds at most max entries and about maxBytes of
-// values (by their cacheBytes), evicting the oldest inserted first, so that
-// no sequence of requests can grow it without bound.
+// values (by their cacheBytes), evicting the least recently used first, so
+// that no sequence of requests can grow it without bound, and a crawler
+// walking every page of the poll table evicts pages, not the averages
+// each page is built from.
 type seriesCache struct {
 	mu       sync.Mutex
 	max      int
 	maxBytes int
 	bytes    int
 	entries  map[string]*cacheEntry
-	order    []string
+	order    *list.List // of keys, least recently used first
 }
 
 type cacheEntry struct {
@@ -191,10 +196,31 @@ type cacheEntry struct {
 	val     any
 	err     error
 	size    int
+	elem    *list.Element // in order
 }
 
 func newSeriesCache(max, maxBytes int) *seriesCache {
-	return &seriesCache{max: max, maxBytes: maxBytes, entries: map[string]*cacheEntry{}}
+	return &seriesCache{max: max, maxBytes: maxBytes, entries: map[string]*cacheEntry{}, order: list.New()}
+}
+
+// touch marks key as used now, when it is cached.
+func (c *seriesCache) touch(key string) {
+	c.mu.Lock()
+	if e, ok := c.entries[key]; ok {
+		c.order.MoveToBack(e.elem)
+	}
+	c.mu.Unlock()
+}
+
+// keys returns the cached keys, least recently used first.
+func (c *seriesCache) keys() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, c.order.Len())
+	for el := c.order.Front(); el != nil; el = el.Next() {
+		out = append(out, el.Value.(string))
+	}
+	return out
 }
 
 // get returns the value for key at version, calling fill at most once per
@@ -202,13 +228,16 @@ func newSeriesCache(max, maxBytes int) *seriesCache {
 func (c *seriesCache) get(key string, version uint64, fill func() (any, error)) (any, error) {
 	c.mu.Lock()
 	e, ok := c.entries[key]
-	if !ok || e.version != version {
-		if ok {
-			c.bytes -= e.size
-		} else {
-			c.order = append(c.order, key)
-		}
-		e = &cacheEntry{version: version}
+	switch {
+	case ok && e.version == version:
+		c.order.MoveToBack(e.elem)
+	case ok: // an older data version: refilled in place
+		c.bytes -= e.size
+		e = &cacheEntry{version: version, elem: e.elem}
+		c.entries[key] = e
+		c.order.MoveToBack(e.elem)
+	default:
+		e = &cacheEntry{version: version, elem: c.order.PushBack(key)}
 		c.entries[key] = e
 		c.evict()
 	}
@@ -241,11 +270,11 @@ func (c *seriesCache) get(key string, version uint64, fill func() (any, error)) 
 	return val, err
 }
 
-// evict drops the oldest entries while the cache is over either limit,
-// never the newest one. c.mu must be held.
+// evict drops the least recently used entries while the cache is over
+// either limit, never the last used one. c.mu must be held.
 func (c *seriesCache) evict() {
-	for len(c.order) > 1 && (len(c.order) > c.max || c.bytes > c.maxBytes) {
-		c.remove(c.order[0])
+	for c.order.Len() > 1 && (c.order.Len() > c.max || c.bytes > c.maxBytes) {
+		c.remove(c.order.Front().Value.(string))
 	}
 }
 
@@ -253,12 +282,7 @@ func (c *seriesCache) evict() {
 func (c *seriesCache) remove(key string) {
 	if e, ok := c.entries[key]; ok {
 		c.bytes -= e.size
+		c.order.Remove(e.elem)
 		delete(c.entries, key)
-	}
-	for i, k := range c.order {
-		if k == key {
-			c.order = append(c.order[:i], c.order[i+1:]...)
-			break
-		}
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -34,8 +35,22 @@ func TestSeriesCacheBounds(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		get(fmt.Sprint("k", i), 1, 100)
 	}
-	if len(c.entries) != 4 || len(c.order) != 4 || c.bytes != 400 {
-		t.Fatalf("entries %d, order %d, bytes %d; want at most 4 entries", len(c.entries), len(c.order), c.bytes)
+	if len(c.entries) != 4 || c.order.Len() != 4 || c.bytes != 400 {
+		t.Fatalf("entries %d, order %d, bytes %d; want at most 4 entries", len(c.entries), c.order.Len(), c.bytes)
+	}
+	// the least recently used goes first: k6 read again outlives k7
+	get("k6", 1, 100)
+	get("k10", 1, 100)
+	if got := strings.Join(c.keys(), " "); got != "k8 k9 k6 k10" {
+		t.Fatalf("keys %s after reading k6 and adding k10; want k8 k9 k6 k10 (k7 evicted, not k6)", got)
+	}
+	if fills != 13 {
+		t.Fatalf("%d fills: reading k6 again filled it again", fills)
+	}
+	c.touch("k8")
+	c.touch("gone") // not cached: nothing
+	if got := strings.Join(c.keys(), " "); got != "k9 k6 k10 k8" {
+		t.Fatalf("keys %s after touching k8", got)
 	}
 	get("big", 1, 900) // over the byte cap: older entries go, the newest stays
 	if c.bytes > 1000 || c.entries["big"] == nil {
@@ -102,5 +117,46 @@ func TestSeriesCacheAfterPanic(t *testing.T) {
 	v, err := c.get("k", 1, func() (any, error) { return blob("x"), nil })
 	if err != nil || string(v.(blob)) != "x" {
 		t.Fatalf("after the failure the key is not computed again: %v, %v", v, err)
+	}
+}
+
+// TestCacheCrawlerKeepsAverage: a client walking every sort and order of
+// the poll table through a cache of a few entries evicts pages, not the
+// average and snapshot each page is built from, so the average is not
+// refitted for every page.
+func TestCacheCrawlerKeepsAverage(t *testing.T) {
+	db := testDB(t, true)
+	s := testServer(t, db)
+	s.cache = newSeriesCache(6, 1<<30)
+	base := "/questions/" + mainQuestion + "?lang=en&method=weighted"
+	if rec := doRequest(t, s, http.MethodGet, base); rec.Code != http.StatusOK {
+		t.Fatalf("GET %s = %d", base, rec.Code)
+	}
+	var average *cacheEntry
+	for k, e := range s.cache.entries {
+		if strings.HasPrefix(k, "series|"+mainQuestion+"|") {
+			average = e
+		}
+	}
+	if average == nil {
+		t.Fatalf("no average cached: %v", s.cache.keys())
+	}
+	for _, sort := range []string{"field", "pollster", "sponsor", "n", "mode", "weight", "support", "oppose"} {
+		for _, order := range []string{"asc", "desc"} {
+			target := base + "&sort=" + sort + "&order=" + order
+			if rec := doRequest(t, s, http.MethodGet, target); rec.Code != http.StatusOK {
+				t.Fatalf("GET %s = %d", target, rec.Code)
+			}
+		}
+	}
+	found := false
+	for k, e := range s.cache.entries {
+		found = found || strings.HasPrefix(k, "series|"+mainQuestion+"|") && e == average
+	}
+	if !found || s.cache.entries["snapshot|"+mainQuestion] == nil {
+		t.Errorf("after 16 table pages through a 6-entry cache the average or the snapshot was evicted: %v", s.cache.keys())
+	}
+	if n := s.cache.order.Len(); n > 6 {
+		t.Errorf("%d entries in a cache of 6", n)
 	}
 }
