@@ -213,8 +213,16 @@ printf '%-26s %12s %10s %10s %8s\n' $(echo "$NGINX_LINE" | sed 's/^nginx/nginx_s
 GO_RPS=$(echo "$GO_LINE" | cut -d' ' -f2)
 NGINX_RPS=$(echo "$NGINX_LINE" | cut -d' ' -f2)
 REF_RPS=$(echo "$REF_LINE" | cut -d' ' -f2)
-awk -v g="$GO_RPS" -v n="$NGINX_RPS" -v r="$REF_RPS" 'BEGIN {
+awk -v g="$GO_RPS" -v n="$NGINX_RPS" -v r="$REF_RPS" -v gp="$(echo "$GO_LINE" | cut -d' ' -f4)" -v rp="$(echo "$REF_LINE" | cut -d' ' -f4)" '
+	function ms(t) { # wrk writes 950.00us, 8.72ms, 1.02s
+		if (t ~ /us$/) return t / 1000
+		if (t ~ /ms$/) return t + 0
+		return t * 1000
+	}
+	BEGIN {
 	printf "pollagg / nginx throughput: %.2f\n", g / n
-	printf "pollagg / minimal net/http: %.2f   (minimal net/http / nginx: %.2f)\n", g / r, r / n }'
+	printf "pollagg / minimal net/http: %.2f   (minimal net/http / nginx: %.2f)\n", g / r, r / n
+	# the p99 Go'"'"'s HTTP stack itself reaches here (BENCHMARKS.md, "Where the p99 comes from")
+	printf "pollagg p99 / minimal net/http p99: %.2f\n", ms(gp) / ms(rp) }'
 echo "errors over all rounds: pollagg $GO_ERR, nginx $NGINX_ERR"
 [ "$GO_ERR" -eq 0 ] && [ "$NGINX_ERR" -eq 0 ] || { say "errors during the run"; exit 1; }
