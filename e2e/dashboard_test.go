@@ -101,9 +101,17 @@ func TestDashboardInBrowser(t *testing.T) {
 	screenshot(t, ctx, "question-desktop-en")
 
 	// The poll table sorts by sample size on a click: the heading links to
-	// the page with the table sorted by the server (no script needed).
+	// the page with the table sorted by the server (no script needed), and
+	// with the script the sorted table alone is fetched and swapped in:
+	// the page is not reloaded and the chart is the same one, not drawn
+	// again; the address follows, and Back returns to the first order.
+	firstOrder := evalJS[string](t, ctx, `(() => {
+	  window.pollaggMark = 'before the sort';
+	  window.pollaggChart = echarts.getInstanceByDom(document.getElementById('trend'));
+	  return [...document.querySelectorAll('#poll-table tbody tr')].map(r => r.cells[3].dataset.sort).join(',');
+	})()`)
 	evalJS[bool](t, ctx, `(() => { const th = [...document.querySelectorAll('#poll-table thead th')][3]; th.querySelector('a.sort').click(); return true; })()`)
-	if !waitFor(t, ctx, `location.search.includes('sort=n') && document.readyState === 'complete' && !!document.getElementById('poll-table')`, 20*time.Second) {
+	if !waitFor(t, ctx, `location.search.includes('sort=n') && !!document.querySelector('#poll-table th[aria-sort="ascending"] a[data-sort-key="n"]')`, 20*time.Second) {
 		t.Error("clicking the sample-size heading did not load the sorted table")
 	}
 	sorted := evalJS[bool](t, ctx, `(() => {
@@ -113,8 +121,29 @@ func TestDashboardInBrowser(t *testing.T) {
 	if !sorted {
 		t.Error("clicking the sample-size heading did not sort the poll table")
 	}
+	if inPlace := evalJS[string](t, ctx, `(() => {
+	  if (window.pollaggMark !== 'before the sort') return 'the page was reloaded';
+	  if (echarts.getInstanceByDom(document.getElementById('trend')) !== window.pollaggChart) return 'the chart was drawn again';
+	  if (document.activeElement !== document.getElementById('polls-h')) return 'focus is not on the table heading';
+	  return 'ok';
+	})()`); inPlace != "ok" {
+		t.Errorf("sorting the poll table in place: %s", inPlace)
+	}
 	if !chartDrew(t, ctx) {
 		t.Error("sorted table: the chart did not draw")
+	}
+	evalJS[bool](t, ctx, `(() => { history.back(); return true; })()`)
+	back := `[...document.querySelectorAll('#poll-table tbody tr')].map(r => r.cells[3].dataset.sort).join(',')`
+	if !waitFor(t, ctx, `!location.search.includes('sort=n') && `+back+` === `+fmt.Sprintf("%q", firstOrder), 20*time.Second) {
+		t.Errorf("Back after the sort: %s, table %s; want the first order %s", evalJS[string](t, ctx, `location.search`), evalJS[string](t, ctx, back), firstOrder)
+	}
+	if evalJS[string](t, ctx, `window.pollaggMark || ''`) != "before the sort" {
+		t.Error("Back after the sort reloaded the page")
+	}
+	// the sorted view once more, for what follows
+	evalJS[bool](t, ctx, `(() => { history.forward(); return true; })()`)
+	if !waitFor(t, ctx, `location.search.includes('sort=n') && !!document.querySelector('#poll-table th[aria-sort="ascending"] a[data-sort-key="n"]')`, 20*time.Second) {
+		t.Error("Forward did not bring the sorted table back")
 	}
 
 	// The controls re-render the page through its query.

@@ -409,12 +409,22 @@ func (s *Server) questionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// part=polls answers with the poll table's section alone: table.js
+	// fetches it to turn the table's pages and sorts in place, without
+	// reloading the chart
+	part := c.QueryParam("part")
+	if part != "" && part != "polls" {
+		return poll.Errorf(poll.EINVALID, "part: %q is not a part of the page; the one part served alone is polls", part)
+	}
 	lang := site.LangOf(c)
 	static := isStaticExport(c)
 	query := view.Query()
 	key := "q|" + qid + "|" + view.Key()
 	if tq := table.values().Encode(); tq != "" {
 		key += "|" + tq
+	}
+	if part != "" {
+		key += "|part=" + part
 	}
 	return s.servePage(c, key, withTable(query, table), func() (string, string, any, error) {
 		comp, err := s.compute(qid, view)
@@ -431,6 +441,13 @@ func (s *Server) questionPage(c echo.Context) error {
 		order, err := s.pollOrderOf(qid, view, comp, table)
 		if err != nil {
 			return "", "", nil, err
+		}
+		if part == "polls" {
+			data := newPollsSectionData(lang, comp, view, static)
+			if data.Table, err = newPollTable(lang, comp, data.Answers, order, data.View, table, static); err != nil {
+				return "", "", nil, err
+			}
+			return "question#polls-section", comp.Question.Title(lang), data, nil
 		}
 		data, err := newQuestionData(lang, static, comp, view)
 		if err != nil {
@@ -598,20 +615,12 @@ const dailyRowsMax = 60
 // newQuestionData gathers everything the question page shows.
 func newQuestionData(lang string, static bool, comp *Computed, view View) (*questionData, error) {
 	q := comp.Question
-	d := &questionData{Q: q, Title: q.Title(lang), View: view.Query(), Static: static}
-	for _, o := range q.Options {
-		d.Answers = append(d.Answers, answerCol{ID: o.ID, Label: o.Label(lang)})
-	}
+	d := newPollsSectionData(lang, comp, view, static)
+	d.Title = q.Title(lang)
 	for _, ev := range q.Events {
 		d.Events = append(d.Events, eventRow{Date: ev.Date, Label: ev.Label(lang)})
 	}
 	d.Headline = newHeadline(lang, q, comp.Result, view.Answers)
-
-	for i := range comp.Meta {
-		if comp.Meta[i].Retracted != nil {
-			d.Retracted++
-		}
-	}
 
 	if comp.Result != nil {
 		d.House = newEffectTable(lang, q, comp.Result.HouseEffects, func(name string) string { return name })
@@ -640,6 +649,24 @@ func newQuestionData(lang string, static bool, comp *Computed, view View) (*ques
 		{"q.dl.polls.json", base + "/polls", nil},
 	}
 	return d, nil
+}
+
+// newPollsSectionData is what the poll table's section needs of
+// questionData (the table itself is the caller's to add): the page's
+// data without the chart, headline and tables that only the whole page
+// shows.
+func newPollsSectionData(lang string, comp *Computed, view View, static bool) *questionData {
+	q := comp.Question
+	d := &questionData{Q: q, View: view.Query(), Static: static}
+	for _, o := range q.Options {
+		d.Answers = append(d.Answers, answerCol{ID: o.ID, Label: o.Label(lang)})
+	}
+	for i := range comp.Meta {
+		if comp.Meta[i].Retracted != nil {
+			d.Retracted++
+		}
+	}
+	return d
 }
 
 // cloneValues copies v.

@@ -296,3 +296,49 @@ func TestPollTableInStaticExport(t *testing.T) {
 		t.Error("the exported page does not say where the full list is")
 	}
 }
+
+// TestPollTablePart: part=polls answers with the poll table's section
+// alone, the same rows and links as the whole page's (links to the page,
+// not to the part), cached on its own, with the page's errors for bad
+// parameters.
+func TestPollTablePart(t *testing.T) {
+	s := tableServer(t)
+	base := "/questions/" + bigQuestion + "?lang=en"
+	for _, q := range []string{"", "&page=2", "&page=3&sort=n&order=asc"} {
+		page := doRequest(t, s, http.MethodGet, base+q)
+		part := doRequest(t, s, http.MethodGet, base+q+"&part=polls")
+		if page.Code != 200 || part.Code != 200 {
+			t.Fatalf("%s: page %d, part %d", q, page.Code, part.Code)
+		}
+		body := part.Body.String()
+		if !strings.HasPrefix(strings.TrimSpace(body), `<section id="polls-section"`) || strings.Contains(body, "<html") ||
+			strings.Contains(body, "trend-data") || strings.Contains(body, "part=") {
+			t.Errorf("%s: the part is not the table's section alone: %.300s", q, body)
+		}
+		want, got := tableRows(t, page.Body.String()), tableRows(t, body)
+		if len(got) != len(want) || len(got) == 0 || got[0].raw != want[0].raw || got[len(got)-1].raw != want[len(want)-1].raw {
+			t.Errorf("%s: %d rows in the part, %d on the page", q, len(got), len(want))
+		}
+		pageLinks := linkRE.FindAllString(page.Body.String(), -1)
+		if partLinks := linkRE.FindAllString(body, -1); strings.Join(partLinks, " ") != strings.Join(pageLinks, " ") {
+			t.Errorf("%s: the pager's links differ: part %v, page %v", q, partLinks, pageLinks)
+		}
+		if !strings.Contains(page.Body.String(), body[strings.Index(body, "<section"):strings.Index(body, "</section>")]) {
+			t.Errorf("%s: the part is not the page's own section", q)
+		}
+		if len(body)*5 > page.Body.Len() {
+			t.Errorf("%s: the part is %d bytes, the page %d: not much smaller", q, len(body), page.Body.Len())
+		}
+		if again := doRequest(t, s, http.MethodGet, base+q+"&part=polls", "If-None-Match: "+part.Header().Get("ETag")); again.Code != http.StatusNotModified {
+			t.Errorf("%s: the part again with its ETag = %d, want 304", q, again.Code)
+		}
+	}
+	for _, tt := range []struct {
+		query  string
+		status int
+	}{{"&part=chart", 400}, {"&part=polls&page=4", 404}, {"&part=polls&sort=colour", 400}} {
+		if rec := doRequest(t, s, http.MethodGet, base+tt.query, "Accept: application/json"); rec.Code != tt.status {
+			t.Errorf("%s = %d, want %d: %.200s", tt.query, rec.Code, tt.status, rec.Body)
+		}
+	}
+}

@@ -134,7 +134,14 @@ func (s *Server) render(c echo.Context, status int, name string, title string, d
 }
 
 // renderBytes renders page name for the request into bytes.
+//
+// A name of the form "page#entry" renders only the template entry that
+// page defines, without the layout: a fragment of the page.
 func (s *Server) renderBytes(c echo.Context, name string, title string, data any) ([]byte, error) {
+	entry := "layout.html"
+	if page, part, ok := strings.Cut(name, "#"); ok {
+		name, entry = page, part
+	}
 	t, ok := s.pages.pages[name]
 	if !ok {
 		return nil, fmt.Errorf("web: no template %q", name)
@@ -147,7 +154,7 @@ func (s *Server) renderBytes(c echo.Context, name string, title string, data any
 		p.CSRF = tok
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	if err := t.ExecuteTemplate(&buf, entry, p); err != nil {
 		return nil, fmt.Errorf("web: render %s: %w", name, err)
 	}
 	return buf.Bytes(), nil

@@ -3,6 +3,13 @@
 // Cells sort by their data-sort attribute when they have one, else by
 // their text; headings with data-type="num" sort numerically. Without
 // JavaScript the tables stay as the server sorted them.
+//
+// The question page's poll table, which the server pages and sorts, turns
+// its pages and sorts in place: a click on a sort heading or a pager link
+// fetches that table alone (the same URL with part=polls) and swaps it in,
+// so the chart is neither downloaded nor drawn again; the address bar
+// follows, and Back goes back. Without JavaScript, or when the fetch
+// fails, the link is followed as usual.
 (function () {
   'use strict';
   function key(cell, num) {
@@ -31,6 +38,61 @@
     });
     rows.forEach(function (r) { body.appendChild(r); });
   }
+
+  function pollsInPlace() {
+    var section = document.getElementById('polls-section');
+    if (!section || !window.fetch || !window.URL || !(window.history && history.pushState)) {
+      return;
+    }
+    function load(href, push) {
+      var url = new URL(href, location.href);
+      var part = new URL(url.href);
+      part.hash = '';
+      part.searchParams.set('part', 'polls');
+      section.setAttribute('aria-busy', 'true');
+      return fetch(part.href, { credentials: 'same-origin', headers: { Accept: 'text/html' } }).then(function (r) {
+        if (!r.ok) {
+          throw new Error('HTTP ' + r.status);
+        }
+        return r.text();
+      }).then(function (html) {
+        // the server's own page, escaped by its templates; scripts in it
+        // would not run
+        var box = document.createElement('div');
+        box.innerHTML = html;
+        var fresh = box.querySelector('#polls-section');
+        if (!fresh) {
+          throw new Error('no poll table in the answer');
+        }
+        section.replaceWith(fresh);
+        section = fresh;
+        if (push) {
+          history.pushState({ polls: true }, '', url.pathname + url.search + url.hash);
+        }
+        var h = document.getElementById('polls-h');
+        if (h) {
+          h.setAttribute('tabindex', '-1');
+          h.focus();
+        }
+      });
+    }
+    document.addEventListener('click', function (ev) {
+      var a = ev.target.closest && ev.target.closest('#polls-section a.sort, #polls-section .pager a');
+      if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) {
+        return;
+      }
+      var url = new URL(a.href, location.href);
+      if (url.origin !== location.origin || url.pathname !== location.pathname) {
+        return;
+      }
+      ev.preventDefault();
+      load(a.href, true).catch(function () { location.href = a.href; });
+    });
+    window.addEventListener('popstate', function () {
+      load(location.href, false).catch(function () { location.reload(); });
+    });
+  }
+  pollsInPlace();
 
   document.querySelectorAll('table.sortable').forEach(function (table) {
     var heads = table.querySelectorAll('thead th');
