@@ -18,7 +18,7 @@ import (
 const ChartID = "trend"
 
 // chartPayload is what a question page hands its chart script
-// (static/chart.js) as JSON in <script type="application/json">:
+// (web/js/chart.js, served minified as static/chart.js) as JSON in <script type="application/json">:
 // ECharts' option object as go-echarts builds it, without the series'
 // data, plus that data in compact columns (numbers in arrays, every
 // string once) from which the script fills in the series and the

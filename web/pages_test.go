@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -566,6 +568,46 @@ func TestPageCacheAndInvalidation(t *testing.T) {
 	}
 	if got := doRequest(t, s, http.MethodGet, target, "If-None-Match: "+etag); got.Code != http.StatusOK {
 		t.Errorf("stale If-None-Match = %d, want 200", got.Code)
+	}
+}
+
+// TestPageScriptsBuilt: the page scripts served (web/static/NAME.js) are
+// the minified build of their sources (web/js/NAME.js) as they stand: an
+// edited source without `make assets` fails here, naming the command.
+func TestPageScriptsBuilt(t *testing.T) {
+	sums, err := os.ReadFile("js/SHA256SUMS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := filepath.Glob("js/*.js")
+	if err != nil || len(srcs) == 0 {
+		t.Fatalf("no page scripts in web/js: %v", err)
+	}
+	listed := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
+		sum, name, ok := strings.Cut(line, "  ")
+		if !ok || !strings.HasPrefix(name, "web/") {
+			t.Fatalf("bad web/js/SHA256SUMS line %q", line)
+		}
+		listed[strings.TrimPrefix(name, "web/")] = sum
+	}
+	s := testServer(t, testDB(t, false))
+	for _, src := range srcs {
+		name := filepath.Base(src)
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != listed["js/"+name] {
+			t.Errorf("web/js/%s changed since it was built: run make assets (needs npm)", name)
+		}
+		rec := doRequest(t, s, http.MethodGet, "/static/"+name)
+		if sum := sha256.Sum256(rec.Body.Bytes()); rec.Code != 200 || hex.EncodeToString(sum[:]) != listed["static/"+name] {
+			t.Errorf("/static/%s (%d) is not the build of web/js/%s: run make assets", name, rec.Code, name)
+		}
+	}
+	if len(listed) != 2*len(srcs) {
+		t.Errorf("web/js/SHA256SUMS lists %d files for %d scripts: run make assets", len(listed), len(srcs))
 	}
 }
 
