@@ -113,25 +113,11 @@ func BenchmarkScale(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				// the page as served to a browser: the cached gzip bytes
-				greq := httptest.NewRequest(http.MethodGet, target, nil)
-				greq.Header.Set("Accept-Encoding", "gzip")
-				grec := httptest.NewRecorder()
-				s.ServeHTTP(grec, greq)
-				if grec.Header().Get("Content-Encoding") != "gzip" {
-					b.Fatalf("GET %s with gzip: Content-Encoding %q", target, grec.Header().Get("Content-Encoding"))
-				}
-				servedGz := grec.Body.Len()
+				// the page as served to a browser (the cached gzip bytes),
 				// and the poll table's section alone, which the page fetches
 				// to turn the table's pages and sorts in place
-				preq := httptest.NewRequest(http.MethodGet, target+"&page=2&part=polls", nil)
-				preq.Header.Set("Accept-Encoding", "gzip")
-				prec := httptest.NewRecorder()
-				s.ServeHTTP(prec, preq)
-				if prec.Code != http.StatusOK {
-					b.Fatalf("GET %s&page=2&part=polls = %d", target, prec.Code)
-				}
-				partGz := prec.Body.Len()
+				servedGz := gzipBytes(b, s, target)
+				partGz := gzipBytes(b, s, target+"&page=2&part=polls")
 				b.ReportAllocs()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
@@ -168,6 +154,19 @@ func BenchmarkScale(b *testing.B) {
 			})
 		}
 	}
+}
+
+// gzipBytes returns the bytes s sends for target to a client that
+// accepts gzip.
+func gzipBytes(b *testing.B, s *Server, target string) int {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "gzip" {
+		b.Fatalf("GET %s with gzip = %d, Content-Encoding %q", target, rec.Code, rec.Header().Get("Content-Encoding"))
+	}
+	return rec.Body.Len()
 }
 
 // processRSS returns this process's resident memory (VmRSS), where
