@@ -160,3 +160,29 @@ func TestCacheCrawlerKeepsAverage(t *testing.T) {
 		t.Errorf("%d entries in a cache of 6", n)
 	}
 }
+
+// TestCacheBytesConfig: Config.CacheBytes bounds what the server caches
+// (256 MB when unset), the last entry always kept.
+func TestCacheBytesConfig(t *testing.T) {
+	db := testDB(t, true)
+	if s := testServer(t, db); s.cache.maxBytes != 256<<20 {
+		t.Errorf("default cache bound %d, want 256 MB", s.cache.maxBytes)
+	}
+	s, err := NewServer(db, Config{CacheBytes: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"kalman", "loess", "weighted", "latest"} {
+		for _, lang := range []string{"en", "ko"} {
+			target := "/questions/" + mainQuestion + "?lang=" + lang + "&method=" + m
+			if rec := doRequest(t, s, http.MethodGet, target); rec.Code != http.StatusOK {
+				t.Fatalf("GET %s = %d", target, rec.Code)
+			}
+		}
+	}
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if s.cache.bytes > 64<<10 && s.cache.order.Len() > 1 {
+		t.Errorf("%d bytes in %d entries cached under a 64 KB bound", s.cache.bytes, s.cache.order.Len())
+	}
+}

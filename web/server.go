@@ -42,6 +42,10 @@ type Config struct {
 	Quiet bool
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// CacheBytes bounds the cache of snapshots, averages, pages and
+	// downloads, by their estimated sizes (default 256 MB); the least
+	// recently used go first.
+	CacheBytes int
 }
 
 func (c *Config) defaults() {
@@ -63,6 +67,9 @@ func (c *Config) defaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.CacheBytes <= 0 {
+		c.CacheBytes = 256 << 20
+	}
 }
 
 // Server serves pollagg over HTTP from one open database.
@@ -81,7 +88,7 @@ type Server struct {
 // NewServer returns a server for db with every route and middleware set up.
 func NewServer(db *store.DB, cfg Config) (*Server, error) {
 	cfg.defaults()
-	s := &Server{db: db, cfg: cfg, log: slog.New(slog.NewTextHandler(cfg.Log, nil)), cache: newSeriesCache(1024, 256<<20),
+	s := &Server{db: db, cfg: cfg, log: slog.New(slog.NewTextHandler(cfg.Log, nil)), cache: newSeriesCache(1024, cfg.CacheBytes),
 		recent: newRecentDownloads(1024, 64<<20)}
 	if cfg.Log == io.Discard {
 		s.log = slog.New(slog.DiscardHandler)
